@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ChatModule } from './chat/chat.module';
+import { FanoutModule } from './chat/fanout.module';
+import { AppConfig } from './config/app-config';
+import { HealthController } from './health/health.controller';
+import { MessagesModule } from './messages/messages.module';
+import { RoomsModule } from './rooms/rooms.module';
+import { StorageModule } from './storage/storage.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [StorageModule, FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
+      controllers: [HealthController],
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
+  }
+}

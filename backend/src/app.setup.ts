@@ -1,0 +1,59 @@
+import { ConsoleLogger, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { parseFrame } from './chat/frame-parser';
+import { AppConfig, type LogLevelName } from './config/app-config';
+
+/** Where `npm run build` puts the web app, relative to this file in `src/` or `dist/`. */
+const BUILT_WEB_APP = join(__dirname, '..', '..', 'frontend', 'dist', 'browser');
+
+const LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
+export const logLevels = (level: LogLevelName): LogLevel[] => LEVELS.slice(LEVELS.indexOf(level));
+
+/** Builds the whole application (not yet listening): used by `main.ts` and by the integration specs. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: new ConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true }),
+  });
+  app.disable('x-powered-by');
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseFrame }));
+  setUpSwagger(app);
+  serveWebApp(app, config.staticDir ?? BUILT_WEB_APP);
+  return app;
+}
+
+function setUpSwagger(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('ChatStream')
+      .setDescription('REST API of ChatStream. Real-time messaging is on the WebSocket at /api/ws: see docs/protocol.md.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** Serves the single-page app at `/`; any other non-API GET gets its index.html. */
+function serveWebApp(app: NestExpressApplication, dir: string): void {
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) {
+    new Logger('WebApp').warn(`no web app at ${dir} (run npm run build); serving the API only`);
+    return;
+  }
+  app.useStaticAssets(dir, { index: 'index.html', maxAge: '1h' });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/')) {
+      return next();
+    }
+    res.sendFile(index);
+  });
+}

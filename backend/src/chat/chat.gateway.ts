@@ -1,0 +1,83 @@
+import { UseFilters, UsePipes, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WsException,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import { CloseCode, MAX_FRAME_BYTES } from '@chatstream/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { MessagesService } from '../messages/messages.service';
+import { RoomsService } from '../rooms/rooms.service';
+import { UsersService } from '../users/users.service';
+import { Connection } from './connection';
+import { MembershipFrameDto, TextFrameDto } from './dto/frames.dto';
+import { FanoutService } from './fanout.service';
+import { INVALID_FRAME } from './frame-parser';
+import { parseHandshake, verifyHandshake, WS_PATH } from './handshake';
+import { WsErrorFrameFilter } from './ws-exception.filter';
+
+function firstProblem(errors: ValidationError[]): WsException {
+  const constraints = errors[0]?.constraints ?? {};
+  return new WsException(Object.values(constraints)[0] ?? 'bad frame');
+}
+
+/** The socket edge: checks each frame, hands it to one service method. */
+@UseFilters(WsErrorFrameFilter)
+@UsePipes(new ValidationPipe({ whitelist: true, exceptionFactory: firstProblem }))
+@WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
+export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly fanout: FanoutService,
+    private readonly users: UsersService,
+    private readonly rooms: RoomsService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    if (this.fanout.closing) return socket.close(CloseCode.GoingAway, 'server shutting down');
+    const handshake = parseHandshake(request.url);
+    if (typeof handshake === 'string') return socket.close(CloseCode.PolicyViolation, handshake);
+    this.users.connect(new Connection(socket, handshake.userId, handshake.username, handshake.level));
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const conn = this.fanout.connectionOf(socket);
+    if (conn) this.users.disconnect(conn);
+  }
+
+  @SubscribeMessage('text')
+  async text(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: TextFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    const { content, room, recipient } = frame;
+    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient };
+    await conn.afterChanges(() => this.messages.send(message, conn));
+  }
+
+  @SubscribeMessage('join_room')
+  async join(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: MembershipFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await conn.queueChange(() => this.rooms.join(conn, frame.content));
+  }
+
+  @SubscribeMessage('leave_room')
+  async leave(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: MembershipFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await conn.queueChange(() => this.rooms.leave(conn, frame.content));
+  }
+
+  @SubscribeMessage(INVALID_FRAME)
+  invalid(@MessageBody() reason: string): never {
+    throw new WsException(reason);
+  }
+
+  private connection(socket: WebSocket): Connection {
+    const conn = this.fanout.connectionOf(socket);
+    if (!conn) throw new WsException('connection is closing');
+    return conn;
+  }
+}

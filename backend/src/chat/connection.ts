@@ -1,0 +1,93 @@
+import { MAX_BUFFERED_BYTES, type ProtocolLevel } from '@chatstream/protocol';
+import type { WebSocket } from 'ws';
+
+/** One open WebSocket of a user, with what the protocol level needs to know about it. */
+export class Connection {
+  /** Seed level: the one room this connection receives room frames for. */
+  currentRoom?: string;
+  /** Answered the last heartbeat ping. */
+  alive = true;
+  /**
+   * While a seed-level join replays history, live frames wait here (with the
+   * message id, to drop those the replay already carried).
+   */
+  private held?: Array<{ id: string | undefined; data: Buffer }>;
+
+  /** Tail of this connection's membership changes (join/leave), while one is running. */
+  private lane?: Promise<unknown>;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly userId: string,
+    readonly username: string,
+    readonly level: ProtocolLevel,
+  ) {}
+
+  /** Queues a serialized frame; returns false when the connection is no longer open. */
+  send(data: Buffer, messageId?: string): boolean {
+    if (this.held) {
+      this.held.push({ id: messageId, data });
+      return true;
+    }
+    return this.write(data);
+  }
+
+  /**
+   * The frames of one connection may be handled concurrently (their handlers
+   * are async), but a client that sends `join_room` then `text` must find
+   * itself a member. Membership changes therefore run one after another, and
+   * a message waits for those that arrived before it, not for earlier
+   * messages: their order is already fixed when they are appended to storage.
+   */
+  queueChange(task: () => Promise<void>): Promise<void> {
+    const run = (this.lane ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => undefined);
+    this.lane = tail;
+    void tail.then(() => {
+      if (this.lane === tail) this.lane = undefined;
+    });
+    return run;
+  }
+
+  /** Runs `task` once the membership changes asked for before it are done. */
+  afterChanges<T>(task: () => Promise<T>): Promise<T> {
+    return this.lane ? this.lane.then(task) : task();
+  }
+
+  /** Holds live frames back until `release`. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends `first` frames, then the held ones that `first` did not already carry. */
+  release(first: Array<{ id: string; data: Buffer }>): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    const sent = new Set<string>();
+    for (const frame of first) {
+      sent.add(frame.id);
+      this.write(frame.data);
+    }
+    for (const frame of held) {
+      if (frame.id === undefined || !sent.has(frame.id)) this.write(frame.data);
+    }
+  }
+
+  /** Set when the server dropped this connection because its client stopped reading. */
+  overflowed = false;
+
+  private write(data: Buffer): boolean {
+    if (this.socket.readyState !== 1 /* OPEN */) return false;
+    this.socket.send(data, TEXT_FRAME);
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // The client stopped reading: drop it rather than grow server memory.
+      this.overflowed = true;
+      this.socket.terminate();
+      return false;
+    }
+    return true;
+  }
+}
+
+/** A pre-serialized UTF-8 buffer still goes out as a text frame. */
+const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;

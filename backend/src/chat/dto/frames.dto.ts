@@ -1,0 +1,30 @@
+import { MAX_NAME_LENGTH, type MembershipRequestFrame } from '@chatstream/protocol';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** `{"type":"text","content","room"|"recipient"}`; content rules are the service's. */
+export class TextFrameDto {
+  @IsIn(['text'])
+  type!: 'text';
+
+  @IsString({ message: 'content must be a string' })
+  content!: string;
+
+  @IsOptional()
+  @IsString({ message: 'room must be a string' })
+  @MaxLength(MAX_NAME_LENGTH)
+  room?: string;
+
+  @IsOptional()
+  @IsString({ message: 'recipient must be a string' })
+  @MaxLength(MAX_NAME_LENGTH)
+  recipient?: string;
+}
+
+/** `{"type":"join_room"|"leave_room","content":"<room id>"}`. */
+export class MembershipFrameDto implements MembershipRequestFrame {
+  @IsIn(['join_room', 'leave_room'])
+  type!: 'join_room' | 'leave_room';
+
+  @IsString({ message: 'content must be a room id' })
+  content!: string;
+}

@@ -1,0 +1,179 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, BeforeApplicationShutdown } from '@nestjs/common';
+import { CloseCode, type ServerFrame } from '@chatstream/protocol';
+import { AppConfig } from '../config/app-config';
+import { Connection } from './connection';
+
+/** Frames that carry a message id worth de-duplicating against a history replay. */
+function idOf(frame: ServerFrame): string | undefined {
+  return 'id' in frame ? frame.id : undefined;
+}
+
+/** Serializes a frame once; the same buffer then goes to every recipient. */
+export function serialize(frame: ServerFrame): Buffer {
+  return Buffer.from(JSON.stringify(frame));
+}
+
+/**
+ * Knows every open connection, which rooms each one receives, and sends
+ * frames to them. A frame is serialized once per fan-out, never per recipient.
+ */
+@Injectable()
+export class FanoutService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Connections');
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly byRoom = new Map<string, Set<Connection>>();
+  private readonly roomsOf = new Map<Connection, Set<string>>();
+  private readonly bySocket = new WeakMap<object, Connection>();
+  private heartbeat?: NodeJS.Timeout;
+  private count = 0;
+  /** Set once shutdown began: no new connections. */
+  closing = false;
+
+  constructor(private readonly config: AppConfig) {}
+
+  onModuleInit(): void {
+    this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Open connections. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds a connection; returns true when it is the user's first. */
+  add(conn: Connection): boolean {
+    this.bySocket.set(conn.socket, conn);
+    this.roomsOf.set(conn, new Set());
+    let mine = this.byUser.get(conn.userId);
+    const first = !mine;
+    if (!mine) this.byUser.set(conn.userId, (mine = new Set()));
+    mine.add(conn);
+    this.count++;
+    conn.socket.on('pong', () => (conn.alive = true));
+    this.logger.log(`connection opened user=${conn.userId} level=${conn.level} open=${this.count}`);
+    return first;
+  }
+
+  /** Removes a connection; returns true when it was the user's last. */
+  remove(conn: Connection): boolean {
+    const rooms = this.roomsOf.get(conn);
+    if (!rooms) return false;
+    for (const room of rooms) this.unsubscribe(conn, room);
+    this.roomsOf.delete(conn);
+    const mine = this.byUser.get(conn.userId);
+    mine?.delete(conn);
+    const last = !!mine && mine.size === 0;
+    if (last) this.byUser.delete(conn.userId);
+    this.count--;
+    const why = conn.overflowed ? ' reason=slow-consumer' : '';
+    this.logger.log(`connection closed user=${conn.userId} level=${conn.level} open=${this.count}${why}`);
+    return last;
+  }
+
+  connectionOf(socket: object): Connection | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  connectionsOf(userId: string): ReadonlySet<Connection> {
+    return this.byUser.get(userId) ?? EMPTY;
+  }
+
+  /** User ids with at least one open connection here. */
+  onlineUserIds(): IterableIterator<string> {
+    return this.byUser.keys();
+  }
+
+  isOnline(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  /** From now on `conn` receives the frames of `room`. */
+  subscribe(conn: Connection, room: string): void {
+    const rooms = this.roomsOf.get(conn);
+    if (!rooms) return; // already closed
+    rooms.add(room);
+    let members = this.byRoom.get(room);
+    if (!members) this.byRoom.set(room, (members = new Set()));
+    members.add(conn);
+  }
+
+  unsubscribe(conn: Connection, room: string): void {
+    this.roomsOf.get(conn)?.delete(room);
+    const members = this.byRoom.get(room);
+    if (!members) return;
+    members.delete(conn);
+    if (members.size === 0) this.byRoom.delete(room);
+  }
+
+  /** Connections receiving `room`'s frames. */
+  subscribers(room: string): ReadonlySet<Connection> {
+    return this.byRoom.get(room) ?? EMPTY;
+  }
+
+  /** Sends a frame to every connection receiving `room`. */
+  toRoom(room: string, frame: ServerFrame): void {
+    const members = this.byRoom.get(room);
+    if (members) this.toConnections(members, frame);
+  }
+
+  /** Sends a frame to every connection of each user, once per connection. */
+  toUsers(userIds: Iterable<string>, frame: ServerFrame): void {
+    let data: Buffer | undefined;
+    const id = idOf(frame);
+    const seen = new Set<string>();
+    for (const userId of userIds) {
+      if (seen.has(userId)) continue;
+      seen.add(userId);
+      const conns = this.byUser.get(userId);
+      if (!conns) continue;
+      data ??= serialize(frame);
+      for (const conn of conns) conn.send(data, id);
+    }
+  }
+
+  toConnections(conns: Iterable<Connection>, frame: ServerFrame): void {
+    const data = serialize(frame);
+    const id = idOf(frame);
+    for (const conn of conns) conn.send(data, id);
+  }
+
+  toConnection(conn: Connection, frame: ServerFrame): void {
+    conn.send(serialize(frame), idOf(frame));
+  }
+
+  /** Drops connections that did not answer the previous ping. */
+  private beat(): void {
+    for (const conn of this.roomsOf.keys()) {
+      if (!conn.alive) {
+        this.logger.log(`connection timed out user=${conn.userId}`);
+        conn.socket.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.socket.ping();
+    }
+  }
+
+  /** Stop accepting and close every socket with 1001, letting queued frames flush first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const sockets = [...this.roomsOf.keys()].map((conn) => conn.socket);
+    if (sockets.length === 0) return;
+    this.logger.log(`closing ${sockets.length} connections`);
+    const closed = sockets.map(
+      (socket) => new Promise<void>((resolve) => (socket.readyState === 3 ? resolve() : socket.once('close', () => resolve()))),
+    );
+    for (const socket of sockets) socket.close(CloseCode.GoingAway, 'server shutting down');
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref());
+    await Promise.race([Promise.all(closed), deadline]);
+    for (const socket of sockets) if (socket.readyState !== 3) socket.terminate();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
+  }
+}
+
+const EMPTY: ReadonlySet<never> = new Set<never>();

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SYSTEM_SENDER,
+  WELCOME_TEXT,
+  type MembershipFrame,
+  type MessageFrame,
+  type PresenceFrame,
+  type SystemFrame,
+} from '@chatstream/protocol';
+import type { MessageRecord } from '../messages/messages.repository';
+
+/** Ids of messages and server frames: unique strings. */
+export const newId = (): string => randomUUID();
+/** ISO-8601 UTC. */
+export const now = (): string => new Date().toISOString();
+
+export function messageFrame(message: MessageRecord): MessageFrame {
+  const { id, content, senderName: sender, senderId: sender_id, timestamp } = message;
+  if (message.room !== undefined) {
+    return { id, type: 'text', content, sender, sender_id, room: message.room, timestamp };
+  }
+  return { id, type: 'private', content, sender, sender_id, recipient: message.recipient ?? '', timestamp };
+}
+
+export function membershipFrame(
+  type: 'join' | 'leave',
+  room: string,
+  user: { id: string; username: string },
+): MembershipFrame {
+  const verb = type === 'join' ? 'joined' : 'left';
+  return {
+    id: newId(),
+    type,
+    content: `${user.username} ${verb} the room`,
+    sender: SYSTEM_SENDER,
+    sender_id: '',
+    room,
+    user_id: user.id,
+    username: user.username,
+    timestamp: now(),
+  };
+}
+
+export function welcomeFrame(): SystemFrame {
+  return { id: newId(), type: 'system', content: WELCOME_TEXT, sender: SYSTEM_SENDER, sender_id: '', timestamp: now() };
+}
+
+export function presenceFrame(content: 'online' | 'offline', user: { id: string; username: string }): PresenceFrame {
+  return { type: 'presence', content, user_id: user.id, username: user.username, timestamp: now() };
+}

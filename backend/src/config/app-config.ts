@@ -1,0 +1,74 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/**
+ * Everything the server reads from the environment, validated once at boot.
+ * Inject `AppConfig`; nothing outside `config/` reads `process.env`.
+ */
+export class AppConfig {
+  /** HTTP and WebSocket port. */
+  port = 8080;
+  /** Interface to listen on; undefined listens on all of them. */
+  host?: string;
+  logLevel: LogLevelName = 'log';
+  /** Interval of WebSocket pings; a connection that missed one is dropped at the next. */
+  heartbeatMs = 25_000;
+  /** Where the built web app lives (served at `/`). */
+  staticDir?: string;
+}
+
+/** The environment variables, as strings, with their rules. */
+class EnvSchema {
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be between 0 and 65535' })
+  @Max(65535, { message: 'must be between 0 and 65535' })
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S+$/, { message: 'must be a host name or address' })
+  HOST?: string;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: LogLevelName;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100 (milliseconds)' })
+  WS_HEARTBEAT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  STATIC_DIR?: string;
+}
+
+/** The variables `loadConfig` reads. */
+const ENV_VARIABLES = ['PORT', 'HOST', 'LOG_LEVEL', 'WS_HEARTBEAT_MS', 'STATIC_DIR'] as const;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws a `ConfigError` naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = Object.fromEntries(ENV_VARIABLES.map((key) => [key, env[key] === '' ? undefined : env[key]]));
+  const parsed = plainToInstance(EnvSchema, known);
+  const [error] = validateSync(parsed, { skipMissingProperties: false });
+  if (error) {
+    const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+    throw new ConfigError(`${error.property} ${reason} (got "${String(env[error.property])}")`);
+  }
+  const config = new AppConfig();
+  if (parsed.PORT !== undefined) config.port = parsed.PORT;
+  if (parsed.HOST !== undefined) config.host = parsed.HOST;
+  if (parsed.LOG_LEVEL !== undefined) config.logLevel = parsed.LOG_LEVEL;
+  if (parsed.WS_HEARTBEAT_MS !== undefined) config.heartbeatMs = parsed.WS_HEARTBEAT_MS;
+  if (parsed.STATIC_DIR !== undefined) config.staticDir = parsed.STATIC_DIR;
+  return config;
+}
+

@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, type CreateRoomRequest, type Room } from '@chatstream/protocol';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+export class CreateRoomDto implements CreateRoomRequest {
+  @ApiProperty({ example: 'Random', maxLength: MAX_NAME_LENGTH, description: 'Unique, case-insensitively' })
+  @IsString()
+  @Matches(/\S/, { message: 'name must not be empty' })
+  @MaxLength(MAX_NAME_LENGTH)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Anything goes', maxLength: MAX_DESCRIPTION_LENGTH })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_DESCRIPTION_LENGTH)
+  description?: string;
+}
+
+export class RoomDto implements Room {
+  @ApiProperty({ example: 'general' }) id!: string;
+  @ApiProperty({ example: 'General Chat' }) name!: string;
+  @ApiProperty({ example: '' }) description!: string;
+  @ApiProperty({ description: 'Members now', example: 3 }) user_count!: number;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export class RoomsResponseDto {
+  @ApiProperty({ type: [RoomDto] }) rooms!: RoomDto[];
+}
+
+export class CreateRoomResponseDto {
+  @ApiProperty({ type: RoomDto }) room!: RoomDto;
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { MessageRecord, MessagesRepository, RoomMessageRecord } from '../../messages/messages.repository';
+import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repository';
+import { UserRecord, UsersRepository } from '../../users/users.repository';
+
+/** Rooms in process memory: gone on restart. */
+@Injectable()
+export class MemoryRoomsRepository extends RoomsRepository {
+  private readonly rooms = new Map<string, RoomRecord>();
+  private readonly memberships = new Map<string, Membership>();
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return [...this.rooms.values()];
+  }
+
+  async createRoom(room: RoomRecord): Promise<void> {
+    this.rooms.set(room.id, { ...room });
+  }
+
+  async listMemberships(): Promise<Membership[]> {
+    return [...this.memberships.values()];
+  }
+
+  async addMember(membership: Membership): Promise<void> {
+    this.memberships.set(membershipKey(membership), { ...membership });
+  }
+
+  async removeMember(membership: Membership): Promise<void> {
+    this.memberships.delete(membershipKey(membership));
+  }
+}
+
+function membershipKey({ roomId, userId }: Membership): string {
+  return JSON.stringify([roomId, userId]);
+}
+
+/** Known users in process memory. */
+@Injectable()
+export class MemoryUsersRepository extends UsersRepository {
+  private readonly users = new Map<string, UserRecord>();
+
+  async listUsers(): Promise<UserRecord[]> {
+    return [...this.users.values()];
+  }
+
+  async saveUser(user: UserRecord): Promise<void> {
+    this.users.set(user.id, { ...user });
+  }
+}
+
+/** Messages in process memory: each room's history is an array in seq order. */
+@Injectable()
+export class MemoryMessagesRepository extends MessagesRepository {
+  private readonly rooms = new Map<string, RoomMessageRecord[]>();
+  private readonly privates: MessageRecord[] = [];
+
+  async append(message: MessageRecord): Promise<MessageRecord & { seq?: number }> {
+    if (message.room === undefined) {
+      this.privates.push(message);
+      return message;
+    }
+    let history = this.rooms.get(message.room);
+    if (!history) this.rooms.set(message.room, (history = []));
+    const stored: RoomMessageRecord = { ...message, room: message.room, seq: history.length + 1 };
+    history.push(stored);
+    return stored;
+  }
+
+  async seqOf(room: string, id: string): Promise<number | undefined> {
+    return this.rooms.get(room)?.find((message) => message.id === id)?.seq;
+  }
+
+  async history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]> {
+    const history = this.rooms.get(room) ?? [];
+    // seq n sits at index n - 1.
+    const end = beforeSeq === undefined ? history.length : Math.min(history.length, beforeSeq - 1);
+    return history.slice(Math.max(0, end - limit), end);
+  }
+}

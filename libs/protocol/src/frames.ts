@@ -1,0 +1,99 @@
+/* Frames on `/api/ws`. Every frame is one JSON object with a `type`. */
+
+// ---- client to server -------------------------------------------------------
+
+/** A message to a room the user is a member of. */
+export interface RoomTextFrame {
+  type: 'text';
+  content: string;
+  room: string;
+}
+
+/** A private message to another user (by user id). */
+export interface PrivateTextFrame {
+  type: 'text';
+  content: string;
+  recipient: string;
+}
+
+/** Join or leave a room; `content` is the room id. */
+export interface MembershipRequestFrame {
+  type: 'join_room' | 'leave_room';
+  content: string;
+}
+
+export type ClientFrame = RoomTextFrame | PrivateTextFrame | MembershipRequestFrame;
+export type ClientFrameType = ClientFrame['type'];
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room'];
+
+// ---- server to client -------------------------------------------------------
+
+interface Stamped {
+  /** Unique id of this frame (of the message, for messages). */
+  id: string;
+  /** ISO-8601 UTC. */
+  timestamp: string;
+}
+
+/** A room message; the sender's own copy is its acknowledgement. */
+export interface RoomMessageFrame extends Stamped {
+  type: 'text';
+  content: string;
+  sender: string;
+  sender_id: string;
+  room: string;
+}
+
+/** A private message, to every connection of the recipient and of the sender. */
+export interface PrivateMessageFrame extends Stamped {
+  type: 'private';
+  content: string;
+  sender: string;
+  sender_id: string;
+  recipient: string;
+}
+
+export type MessageFrame = RoomMessageFrame | PrivateMessageFrame;
+
+/** Someone joined or left a room (the joiner or leaver gets it too). */
+export interface MembershipFrame extends Stamped {
+  type: 'join' | 'leave';
+  content: string;
+  sender: 'System';
+  sender_id: '';
+  room: string;
+  user_id: string;
+  username: string;
+}
+
+/** Sent once on connect. */
+export interface SystemFrame extends Stamped {
+  type: 'system';
+  content: string;
+  sender: 'System';
+  sender_id: '';
+}
+
+/** Level 2 only: a user's first connection opened or last one closed. */
+export interface PresenceFrame {
+  type: 'presence';
+  content: 'online' | 'offline';
+  user_id: string;
+  username: string;
+  timestamp: string;
+}
+
+/** A frame the server could not accept; the connection stays open. */
+export interface ErrorFrame {
+  type: 'error';
+  content: string;
+}
+
+export type ServerFrame =
+  | RoomMessageFrame
+  | PrivateMessageFrame
+  | MembershipFrame
+  | SystemFrame
+  | PresenceFrame
+  | ErrorFrame;
+export type ServerFrameType = ServerFrame['type'];
