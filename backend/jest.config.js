@@ -10,5 +10,6 @@ module.exports = {
   moduleNameMapper: {
     '^@chatstream/protocol$': '<rootDir>/../libs/protocol/src/index.ts',
   },
+  setupFiles: ['<rootDir>/test/jest.setup.ts'],
   testTimeout: 20000,
 };

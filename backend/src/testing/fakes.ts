@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+import type { ServerFrame } from '@chatstream/protocol';
+import type { WebSocket } from 'ws';
+import { Connection } from '../chat/connection';
+import { FanoutService } from '../chat/fanout.service';
+import { AppConfig } from '../config/app-config';
+import { MessagesService } from '../messages/messages.service';
+import { RoomsService } from '../rooms/rooms.service';
+import { MemoryMessagesRepository, MemoryRoomsRepository, MemoryUsersRepository } from '../storage/memory/memory.repositories';
+import { UsersService } from '../users/users.service';
+
+/** Stands in for a `ws` socket: records what the server sent it. */
+export class FakeSocket extends EventEmitter {
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: ServerFrame[] = [];
+
+  send(data: Buffer | string): void {
+    this.sent.push(JSON.parse(data.toString()) as ServerFrame);
+  }
+  ping(): void {}
+  close(): void {
+    this.readyState = 3;
+    this.emit('close');
+  }
+  terminate(): void {
+    this.close();
+  }
+}
+
+/** The chat services wired together over in-memory repositories, as the app wires them. */
+export async function chatServices() {
+  const fanout = new FanoutService(new AppConfig());
+  const messagesRepository = new MemoryMessagesRepository();
+  const rooms = new RoomsService(new MemoryRoomsRepository(), messagesRepository, fanout);
+  await rooms.onModuleInit();
+  const users = new UsersService(new MemoryUsersRepository(), rooms, fanout);
+  await users.onModuleInit();
+  const messages = new MessagesService(messagesRepository, rooms, users, fanout);
+
+  /** Connects a fake socket as a user; returns the connection and what it received. */
+  function connect(userId: string, level: 1 | 2 = 2, username = userId) {
+    const socket = new FakeSocket();
+    const conn = new Connection(socket as unknown as WebSocket, userId, username, level);
+    users.connect(conn);
+    return { conn, socket, received: socket.sent };
+  }
+
+  return { fanout, rooms, users, messages, connect };
+}

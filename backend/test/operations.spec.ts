@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { Client, sleep, TestServer } from './harness';
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+/** Runs the built server as a real process; resolves once it listens. */
+async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'log', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 15000;
+  while (!output.includes('listening on')) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);
+    await sleep(50);
+  }
+  return { child, output: () => output };
+}
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+describe('running the server for real', () => {
+  it('stops at start with one line naming a bad variable', async () => {
+    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('PORT');
+  });
+
+  it('logs connections with user id and count, never message content, and shuts down gracefully on SIGTERM', async () => {
+    const port = freePort();
+    const { child, output } = await startProcess({ PORT: String(port) });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/api/ws?user_id=u-ops&username=Ops`);
+    const client = new Client(socket);
+    await client.next((f) => f.type === 'system');
+    await client.join('general');
+    client.send({ type: 'text', content: 'top secret words', room: 'general' });
+    await client.next((f) => f.type === 'text');
+    expect(output()).toMatch(/connection opened user=u-ops .*open=1/);
+    expect(output()).not.toContain('top secret words');
+
+    const exited = once(child, 'exit');
+    const closed = once(socket, 'close');
+    child.kill('SIGTERM');
+    const [code] = await closed;
+    expect(code).toBe(1001);
+    await exited;
+    // The process went away: nothing listens any more.
+    await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();
+  });
+});
+
+describe('connection limits', () => {
+  let server: TestServer;
+  beforeAll(async () => (server = await TestServer.start({ heartbeatMs: 200 })));
+  afterAll(() => server.close());
+
+  it('drops a connection that stops answering pings, and presence goes offline', async () => {
+    const watcher = await server.connect('hb-watch', 'Watch', 2);
+    await watcher.join('general');
+    const dead = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?user_id=hb-dead&username=Dead&protocol=2`, { autoPong: false });
+    const deadClient = new Client(dead);
+    await deadClient.next((f) => f.type === 'system');
+    await deadClient.join('general');
+    await watcher.next((f) => f.type === 'presence' && f.user_id === 'hb-dead' && f.content === 'offline', 5000);
+    const { body } = await server.http('GET', '/api/users');
+    expect(body.users.map((u: { id: string }) => u.id)).not.toContain('hb-dead');
+  });
+
+  it('disconnects a client that stops reading instead of buffering for it without bound', async () => {
+    const reader = await server.connect('slow-reader', 'Reader', 2);
+    await reader.join('general');
+    const stalled = await server.connect('slow-stalled', 'Stalled', 2);
+    await stalled.join('general');
+    const sender = await server.connect('slow-sender', 'Sender', 2);
+    await sender.join('general');
+    // Stop reading: the kernel buffers fill, then the server's queue for this client grows.
+    (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const content = 'x'.repeat(3900);
+    let sent = 0;
+    let online = true;
+    while (online && sent < 20000) {
+      for (let i = 0; i < 200; i++) sender.send({ type: 'text', content, room: 'general' });
+      sent += 200;
+      await sleep(20);
+      const { body } = await server.http('GET', '/api/users');
+      online = body.users.some((u: { id: string }) => u.id === 'slow-stalled');
+    }
+    expect(online).toBe(false);
+    // Everyone else is still served.
+    sender.send({ type: 'text', content: 'still here', room: 'general' });
+    await reader.next((f) => f.type === 'text' && f.content === 'still here', 10000);
+  }, 60000);
+});
