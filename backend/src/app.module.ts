@@ -14,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [StorageModule, FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
+      imports: [StorageModule.forRoot(config), FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],

@@ -1,13 +1,12 @@
 import { ConsoleLogger, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
-import { parseFrame } from './chat/frame-parser';
+import { ChatWsAdapter } from './chat/chat-ws.adapter';
 import { AppConfig, type LogLevelName } from './config/app-config';
 
 /** Where `npm run build` puts the web app, relative to this file in `src/` or `dist/`. */
@@ -24,7 +23,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: parseFrame }));
+  app.useWebSocketAdapter(new ChatWsAdapter(app));
   setUpSwagger(app);
   serveWebApp(app, config.staticDir ?? BUILT_WEB_APP);
   return app;

@@ -1,5 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { ServerFrame } from '@chatstream/protocol';
 import { createApp } from '../src/app.setup';
@@ -10,14 +13,22 @@ export class TestServer {
   private constructor(
     readonly app: INestApplication,
     readonly port: number,
+    readonly config: AppConfig,
+    private readonly ownDataDir?: string,
   ) {}
 
+  /** Default storage: SQLite in a fresh temporary folder, removed on close. */
   static async start(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
-    const config = Object.assign(new AppConfig(), { logLevel: 'warn', port: 0, host: '127.0.0.1' }, overrides);
+    const ownDataDir = overrides.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'chatstream-test-'));
+    const config = Object.assign(
+      new AppConfig(),
+      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir },
+      overrides,
+    );
     const app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
-    return new TestServer(app, port);
+    return new TestServer(app, port, config, ownDataDir);
   }
 
   get url(): string {
@@ -53,6 +64,7 @@ export class TestServer {
 
   async close(): Promise<void> {
     await this.app.close();
+    if (this.ownDataDir) rmSync(this.ownDataDir, { recursive: true, force: true });
   }
 }
 
@@ -89,7 +101,7 @@ export class Client {
       }
       if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for a frame`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(this.frames.slice(-5))}`);
+      if (left <= 0) throw new Error(`no matching frame within ${ms} ms; last frames: ${JSON.stringify(this.frames.slice(-5)).slice(0, 1000)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -84,12 +84,13 @@ describe('connection limits', () => {
     // Stop reading: the kernel buffers fill, then the server's queue for this client grows.
     (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const content = 'x'.repeat(3900);
-    let sent = 0;
+    let round = 0;
     let online = true;
-    while (online && sent < 20000) {
-      for (let i = 0; i < 200; i++) sender.send({ type: 'text', content, room: 'general' });
-      sent += 200;
-      await sleep(20);
+    while (online && round < 400) {
+      // A healthy sender: a burst, then it waits for its own copy of the burst's last message.
+      for (let i = 0; i < 50; i++) sender.send({ type: 'text', content: i === 49 ? `${content}-${round}` : content, room: 'general' });
+      await sender.next((f) => f.type === 'text' && f.content === `${content}-${round}`, 10000);
+      round++;
       const { body } = await server.http('GET', '/api/users');
       online = body.users.some((u: { id: string }) => u.id === 'slow-stalled');
     }

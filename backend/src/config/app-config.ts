@@ -18,7 +18,17 @@ export class AppConfig {
   heartbeatMs = 25_000;
   /** Where the built web app lives (served at `/`). */
   staticDir?: string;
+  /** SQLite's folder, used when no DATABASE_URL is set. */
+  dataDir = './data';
+  /** postgres://… selects PostgreSQL. */
+  databaseUrl?: string;
+  /** `memory` keeps everything in process memory (benchmarks, experiments): nothing survives a restart. */
+  storage: StorageKind = 'sqlite';
+  /** How long the first message of a batch waits for others to share its transaction (0: the next turn of the event loop). */
+  commitWindowMs = 0;
 }
+
+export type StorageKind = 'sqlite' | 'postgres' | 'memory';
 
 /** The environment variables, as strings, with their rules. */
 class EnvSchema {
@@ -47,10 +57,39 @@ class EnvSchema {
   @IsOptional()
   @IsString()
   STATIC_DIR?: string;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsIn(['memory'], { message: 'must be "memory" or unset (durable storage)' })
+  STORAGE?: 'memory';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be between 0 and 50 (milliseconds)' })
+  @Max(50, { message: 'must be between 0 and 50 (milliseconds)' })
+  COMMIT_WINDOW_MS?: number;
 }
 
 /** The variables `loadConfig` reads. */
-const ENV_VARIABLES = ['PORT', 'HOST', 'LOG_LEVEL', 'WS_HEARTBEAT_MS', 'STATIC_DIR'] as const;
+const ENV_VARIABLES = [
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'WS_HEARTBEAT_MS',
+  'STATIC_DIR',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'STORAGE',
+  'COMMIT_WINDOW_MS',
+] as const;
 
 export class ConfigError extends Error {}
 
@@ -69,6 +108,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (parsed.LOG_LEVEL !== undefined) config.logLevel = parsed.LOG_LEVEL;
   if (parsed.WS_HEARTBEAT_MS !== undefined) config.heartbeatMs = parsed.WS_HEARTBEAT_MS;
   if (parsed.STATIC_DIR !== undefined) config.staticDir = parsed.STATIC_DIR;
+  if (parsed.DATA_DIR !== undefined) config.dataDir = parsed.DATA_DIR;
+  if (parsed.COMMIT_WINDOW_MS !== undefined) config.commitWindowMs = parsed.COMMIT_WINDOW_MS;
+  if (parsed.DATABASE_URL !== undefined) {
+    config.databaseUrl = parsed.DATABASE_URL;
+    config.storage = 'postgres';
+  }
+  if (parsed.STORAGE === 'memory') {
+    if (parsed.DATABASE_URL !== undefined) throw new ConfigError('STORAGE=memory and DATABASE_URL are mutually exclusive');
+    config.storage = 'memory';
+  }
   return config;
 }
 

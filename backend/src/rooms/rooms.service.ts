@@ -87,11 +87,11 @@ export class RoomsService implements OnModuleInit {
     const joined = !this.isMember(roomId, user.id);
     if (joined) await this.repository.addMember({ roomId, userId: user.id });
     this.addMember(roomId, user.id);
+    // Membership is the user's: all of their level-2 connections receive the room, whoever asked.
+    this.subscribeUser(user.id, roomId);
     if (conn.level === 1) {
       conn.currentRoom = roomId;
       this.fanout.subscribe(conn, roomId);
-    } else {
-      this.subscribeUser(user.id, roomId);
     }
     const frame = membershipFrame('join', roomId, user);
     // A repeated join changes nothing for the others: only the asker gets its acknowledgement.

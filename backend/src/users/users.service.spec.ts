@@ -1,7 +1,8 @@
+import type { PresenceFrame, ServerFrame } from '@chatstream/protocol';
 import { chatServices } from '../testing/fakes';
 
 describe('UsersService presence', () => {
-  const presence = (frames: Array<{ type: string }>) => frames.filter((f) => f.type === 'presence');
+  const presence = (frames: ServerFrame[]) => frames.filter((f): f is PresenceFrame => f.type === 'presence');
 
   it('announces online once for the first tab and offline only when the last tab closes', async () => {
     const sut = await chatServices();
@@ -13,9 +14,9 @@ describe('UsersService presence', () => {
     const ann2 = sut.connect('ann');
     const ann3 = sut.connect('ann');
     sut.users.disconnect(ann2.conn);
-    expect(presence(bob.received).map((f) => (f as { content: string }).content)).toEqual(['offline', 'online']);
+    expect(presence(bob.received).map((f) => f.content)).toEqual(['offline', 'online']);
     sut.users.disconnect(ann3.conn);
-    expect(presence(bob.received).map((f) => (f as { content: string }).content)).toEqual(['offline', 'online', 'offline']);
+    expect(presence(bob.received).map((f) => f.content)).toEqual(['offline', 'online', 'offline']);
   });
 
   it('tells only users who share a room, and never seed-level connections', async () => {

@@ -1,0 +1,102 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Generated } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+
+/** The schema, as Kysely sees it (see migrations/). Times are ISO-8601 UTC text in both dialects. */
+export interface Database {
+  rooms: {
+    id: string;
+    name: string;
+    /** Lower-cased name: unique, so names are unique regardless of case. */
+    name_key: string;
+    description: string;
+    created_at: string;
+    /** seq of the room's newest message; bumped in the transaction that stores messages. */
+    last_seq: Generated<number>;
+  };
+  memberships: {
+    room_id: string;
+    user_id: string;
+    joined_at: string;
+  };
+  users: {
+    id: string;
+    username: string;
+    created_at: string;
+  };
+  messages: {
+    id: string;
+    room_id: string | null;
+    recipient_id: string | null;
+    /** Position in the room (room messages only). */
+    seq: number | null;
+    sender_id: string;
+    sender_name: string;
+    content: string;
+    created_at: string;
+  };
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where it lives, for logs (never the password). */
+  location: string;
+}
+
+/** Names the variable to blame when the database cannot be opened at start. */
+export class StorageStartError extends Error {}
+
+/** Embedded SQLite in `dataDir`: WAL, and a commit is on disk before it returns. */
+export function openSqlite(dataDir: string): OpenDatabase {
+  const file = join(resolve(dataDir), 'chatstream.sqlite');
+  let handle: BetterSqlite3.Database;
+  try {
+    mkdirSync(resolve(dataDir), { recursive: true });
+    handle = new BetterSqlite3(file);
+    handle.pragma('journal_mode = WAL');
+    // FULL: each commit is fsynced, so an acknowledged message survives power loss too; group commit pays it once per batch.
+    handle.pragma('synchronous = FULL');
+    handle.pragma('busy_timeout = 5000');
+    // Fail here, not on the first message, when the folder or file cannot be written.
+    handle.exec('CREATE TABLE IF NOT EXISTS chatstream_probe (x INTEGER); DROP TABLE chatstream_probe;');
+  } catch (error) {
+    throw new StorageStartError(`DATA_DIR ${resolve(dataDir)} is not usable: ${describe(error)}`);
+  }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dialect: 'sqlite', location: file };
+}
+
+/** PostgreSQL through a `pg` pool; checks that it answers before the server starts. */
+export async function openPostgres(url: string, onIdleError: (error: Error) => void): Promise<OpenDatabase> {
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // A backend that dies while idle in the pool must not crash the process; the pool replaces it.
+  pool.on('error', onIdleError);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const location = redact(url);
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new StorageStartError(`DATABASE_URL ${location} cannot be reached: ${describe(error)}`);
+  }
+  return { db, dialect: 'postgres', location };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  return error instanceof Error ? error.message || error.constructor.name : String(error);
+}

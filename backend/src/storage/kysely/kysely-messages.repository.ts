@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { MessageRecord, MessagesRepository, RoomMessageRecord } from '../../messages/messages.repository';
+import type { Database } from '../database';
+import { storageError } from '../storage.errors';
+import { KyselyStorage } from '../storage-health';
+
+type Stored = MessageRecord & { seq?: number };
+
+interface Pending {
+  message: MessageRecord;
+  resolve: (stored: Stored) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows per INSERT statement: well under both dialects' bound-parameter limits. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Messages in SQL with group commit: messages that arrive while a batch waits
+ * or commits share the next transaction, so a burst costs one commit (one
+ * fsync), not one per message. A message's promise settles only after its
+ * transaction committed; room sequence numbers are assigned inside that
+ * transaction, in arrival order, and promises settle in that order.
+ */
+@Injectable()
+export class KyselyMessagesRepository extends MessagesRepository {
+  private queue: Pending[] = [];
+  private timer?: NodeJS.Timeout | NodeJS.Immediate;
+  private committing?: Promise<void>;
+
+  constructor(
+    private readonly storage: KyselyStorage,
+    private readonly config: AppConfig,
+  ) {
+    super();
+    storage.onClose(() => this.drain());
+  }
+
+  append(message: MessageRecord): Promise<Stored> {
+    return new Promise<Stored>((resolve, reject) => {
+      this.queue.push({ message, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async seqOf(room: string, id: string): Promise<number | undefined> {
+    const row = await this.read(
+      this.storage.db.selectFrom('messages').select('seq').where('id', '=', id).where('room_id', '=', room).executeTakeFirst(),
+    );
+    return row?.seq ?? undefined;
+  }
+
+  async history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]> {
+    let query = this.storage.db.selectFrom('messages').selectAll().where('room_id', '=', room);
+    if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
+    const rows = await this.read(query.orderBy('seq', 'desc').limit(limit).execute());
+    return rows.reverse().map(toRecord);
+  }
+
+  /** Commits everything queued so far (shutdown). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.committing) {
+      if (this.timer) this.fire();
+      await this.committing;
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer || this.committing) return;
+    const window = this.config.commitWindowMs;
+    this.timer = window > 0 ? setTimeout(() => this.fire(), window) : setImmediate(() => this.fire());
+  }
+
+  private fire(): void {
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    if (this.committing || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = undefined;
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let stored: Stored[];
+    try {
+      stored = await this.storage.db.transaction().execute(async (trx) => {
+        const rows = await assignSequences(trx, batch.map((pending) => pending.message));
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          await trx.insertInto('messages').values(rows.slice(i, i + ROWS_PER_INSERT).map(toRow)).execute();
+        }
+        return rows;
+      });
+    } catch (error) {
+      this.storage.wrote(error);
+      const failure = storageError(error);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    this.storage.wrote();
+    for (let i = 0; i < batch.length; i++) batch[i].resolve(stored[i]);
+  }
+
+  private async read<T>(query: Promise<T>): Promise<T> {
+    try {
+      return await query;
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+}
+
+/**
+ * Gives the batch's room messages their seq: one counter bump per room, the
+ * messages numbered in batch order below the new counter.
+ */
+async function assignSequences(trx: import('kysely').Transaction<Database>, messages: MessageRecord[]): Promise<Stored[]> {
+  const perRoom = new Map<string, number>();
+  for (const message of messages) {
+    if (message.room !== undefined) perRoom.set(message.room, (perRoom.get(message.room) ?? 0) + 1);
+  }
+  const next = new Map<string, number>();
+  for (const [room, count] of perRoom) {
+    const row = await trx
+      .updateTable('rooms')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
+      .where('id', '=', room)
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    next.set(room, Number(row.last_seq) - count + 1);
+  }
+  return messages.map((message) => {
+    if (message.room === undefined) return message;
+    const seq = next.get(message.room) as number;
+    next.set(message.room, seq + 1);
+    return { ...message, seq };
+  });
+}
+
+function toRow(message: Stored): Database['messages'] {
+  return {
+    id: message.id,
+    room_id: message.room ?? null,
+    recipient_id: message.recipient ?? null,
+    seq: message.seq ?? null,
+    sender_id: message.senderId,
+    sender_name: message.senderName,
+    content: message.content,
+    created_at: message.timestamp,
+  };
+}
+
+function toRecord(row: Database['messages']): RoomMessageRecord {
+  return {
+    id: row.id,
+    room: row.room_id as string,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    senderName: row.sender_name,
+    content: row.content,
+    timestamp: row.created_at,
+  };
+}

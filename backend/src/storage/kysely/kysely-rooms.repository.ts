@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repository';
+import { storageError } from '../storage.errors';
+import { KyselyStorage } from '../storage-health';
+
+@Injectable()
+export class KyselyRoomsRepository extends RoomsRepository {
+  constructor(private readonly storage: KyselyStorage) {
+    super();
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    const rows = await this.storage.db
+      .selectFrom('rooms')
+      .select(['id', 'name', 'description', 'created_at'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, description: row.description, createdAt: row.created_at }));
+  }
+
+  async createRoom(room: RoomRecord): Promise<void> {
+    await this.write(
+      this.storage.db
+        .insertInto('rooms')
+        .values({
+          id: room.id,
+          name: room.name,
+          name_key: room.name.toLowerCase(),
+          description: room.description,
+          created_at: room.createdAt,
+        })
+        .execute(),
+      `a room named "${room.name}" already exists`,
+    );
+  }
+
+  async listMemberships(): Promise<Membership[]> {
+    const rows = await this.storage.db.selectFrom('memberships').select(['room_id', 'user_id']).orderBy('joined_at').execute();
+    return rows.map((row) => ({ roomId: row.room_id, userId: row.user_id }));
+  }
+
+  async addMember({ roomId, userId }: Membership): Promise<void> {
+    await this.write(
+      this.storage.db
+        .insertInto('memberships')
+        .values({ room_id: roomId, user_id: userId, joined_at: new Date().toISOString() })
+        .onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
+        .execute(),
+    );
+  }
+
+  async removeMember({ roomId, userId }: Membership): Promise<void> {
+    await this.write(
+      this.storage.db.deleteFrom('memberships').where('room_id', '=', roomId).where('user_id', '=', userId).execute(),
+    );
+  }
+
+  private async write(operation: Promise<unknown>, conflict?: string): Promise<void> {
+    try {
+      await operation;
+      this.storage.wrote();
+    } catch (error) {
+      const mapped = storageError(error, conflict);
+      if (mapped.getStatus() === 503) this.storage.wrote(error);
+      throw mapped;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as initial from './0001_initial';
+import * as roomSequence from './0002_room_sequence';
+
+/** Every migration, in order. Add new ones at the end; never edit a released one. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': initial,
+  '0002_room_sequence': roomSequence,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+/** Brings the schema to `target` (default: the latest); a no-op when it is there already. Returns what ran. */
+export async function migrate(db: Kysely<any>, target?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(MIGRATIONS) });
+  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
