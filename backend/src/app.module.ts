@@ -5,16 +5,17 @@ import { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { MessagesModule } from './messages/messages.module';
 import { RoomsModule } from './rooms/rooms.module';
+import type { OpenDatabase } from './storage/database';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, database?: OpenDatabase): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      imports: [StorageModule.forRoot(config), FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
+      imports: [StorageModule.forRoot(database), FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],

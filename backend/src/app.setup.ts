@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
 import { AppConfig, type LogLevelName } from './config/app-config';
+import { openStorage } from './storage/storage.module';
 
 /** Where `npm run build` puts the web app, relative to this file in `src/` or `dist/`. */
 const BUILT_WEB_APP = join(__dirname, '..', '..', 'frontend', 'dist', 'browser');
@@ -17,8 +18,12 @@ export const logLevels = (level: LogLevelName): LogLevel[] => LEVELS.slice(LEVEL
 
 /** Builds the whole application (not yet listening): used by `main.ts` and by the integration specs. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: new ConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true }),
+  const logger = new ConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
+  Logger.overrideLogger(logger);
+  const database = await openStorage(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+    abortOnError: false,
+    logger,
   });
   app.disable('x-powered-by');
   app.setGlobalPrefix('api');

@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { MessagesRepository } from '../messages/messages.repository';
 import { RoomsRepository } from '../rooms/rooms.repository';
 import { UsersRepository } from '../users/users.repository';
-import { openPostgres, openSqlite, type OpenDatabase } from './database';
+import { describe, openPostgres, openSqlite, StorageStartError, type OpenDatabase } from './database';
 import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
 import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
 import { KyselyUsersRepository } from './kysely/kysely-users.repository';
@@ -21,8 +21,9 @@ const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, Stor
 @Global()
 @Module({})
 export class StorageModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return { module: StorageModule, providers: config.storage === 'memory' ? memory() : sql(), exports: REPOSITORIES };
+  /** `database`: opened and migrated by `openStorage` before the app is built; none for memory storage. */
+  static forRoot(database?: OpenDatabase): DynamicModule {
+    return { module: StorageModule, providers: database ? sql(database) : memory(), exports: REPOSITORIES };
   }
 }
 
@@ -35,13 +36,9 @@ function memory(): Provider[] {
   ];
 }
 
-function sql(): Provider[] {
+function sql(database: OpenDatabase): Provider[] {
   return [
-    {
-      provide: KyselyStorage,
-      inject: [AppConfig],
-      useFactory: async (config: AppConfig) => new KyselyStorage(await open(config)),
-    },
+    { provide: KyselyStorage, useValue: new KyselyStorage(database) },
     { provide: StorageHealth, useExisting: KyselyStorage },
     { provide: RoomsRepository, useClass: KyselyRoomsRepository },
     { provide: UsersRepository, useClass: KyselyUsersRepository },
@@ -49,14 +46,26 @@ function sql(): Provider[] {
   ];
 }
 
-/** Opens the configured database and brings its schema up to date. */
-async function open(config: AppConfig): Promise<OpenDatabase> {
+/**
+ * Opens the configured database and brings its schema up to date, before
+ * Nest starts, so a bad DATA_DIR or DATABASE_URL stops the start with one
+ * line; undefined for memory storage.
+ */
+export async function openStorage(config: AppConfig): Promise<OpenDatabase | undefined> {
+  if (config.storage === 'memory') return undefined;
   const logger = new Logger('Storage');
   const database =
     config.storage === 'postgres' && config.databaseUrl
       ? await openPostgres(config.databaseUrl, (error) => logger.warn(`idle database connection lost: ${error.message}`))
       : openSqlite(config.dataDir);
-  const applied = await migrate(database.db);
+  let applied: string[];
+  try {
+    applied = await migrate(database.db);
+  } catch (error) {
+    await database.db.destroy().catch(() => undefined);
+    const variable = database.dialect === 'postgres' ? 'DATABASE_URL' : 'DATA_DIR';
+    throw new StorageStartError(`${variable} ${database.location}: migrating the schema failed: ${describe(error)}`);
+  }
   logger.log(`${database.dialect} at ${database.location}${applied.length ? `; migrated: ${applied.join(', ')}` : ''}`);
   return database;
 }

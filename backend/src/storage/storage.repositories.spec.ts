@@ -1,0 +1,143 @@
+import { Kysely } from 'kysely';
+import { DIALECTS, type TestDatabase } from '../../test/databases';
+import { AppConfig } from '../config/app-config';
+import type { MessageRecord } from '../messages/messages.repository';
+import { openPostgres, openSqlite, type Database, type OpenDatabase } from './database';
+import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
+import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
+import { KyselyUsersRepository } from './kysely/kysely-users.repository';
+import { MIGRATIONS, migrate } from './migrations';
+import { KyselyStorage } from './storage-health';
+
+async function open(database: TestDatabase): Promise<OpenDatabase> {
+  return database.dialect === 'sqlite'
+    ? openSqlite(database.dataDir as string)
+    : openPostgres(database.databaseUrl as string, () => undefined);
+}
+
+let counter = 0;
+function message(fields: Partial<MessageRecord>): MessageRecord {
+  counter++;
+  return { id: `m-${counter}-${Math.random()}`, senderId: 'ann', senderName: 'Ann', content: `c${counter}`, timestamp: new Date().toISOString(), ...fields };
+}
+
+describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
+  let database: TestDatabase;
+  let storage: KyselyStorage;
+  let rooms: KyselyRoomsRepository;
+  let users: KyselyUsersRepository;
+  let messages: KyselyMessagesRepository;
+
+  beforeAll(async () => {
+    database = await create();
+    const opened = await open(database);
+    expect(await migrate(opened.db)).toEqual(Object.keys(MIGRATIONS));
+    storage = new KyselyStorage(opened);
+    rooms = new KyselyRoomsRepository(storage);
+    users = new KyselyUsersRepository(storage);
+    messages = new KyselyMessagesRepository(storage, new AppConfig());
+    for (const id of ['r1', 'r2', 'r3']) {
+      await rooms.createRoom({ id, name: `Room ${id}`, description: '', createdAt: new Date().toISOString() });
+    }
+  });
+  afterAll(async () => {
+    await storage.onApplicationShutdown();
+    await database.drop();
+  });
+
+  it('migrating an up-to-date database does nothing', async () => {
+    expect(await migrate(storage.db)).toEqual([]);
+  });
+
+  it('stores rooms and refuses a name taken in another case', async () => {
+    await rooms.createRoom({ id: 'books', name: 'Books', description: 'paper', createdAt: new Date().toISOString() });
+    expect(await rooms.listRooms()).toContainEqual(expect.objectContaining({ id: 'books', name: 'Books', description: 'paper' }));
+    await expect(rooms.createRoom({ id: 'books-2', name: 'BOOKS', description: '', createdAt: new Date().toISOString() })).rejects.toMatchObject({
+      status: 409,
+    });
+  });
+
+  it('stores memberships once and forgets them on removal', async () => {
+    await rooms.addMember({ roomId: 'r1', userId: 'ann' });
+    await rooms.addMember({ roomId: 'r1', userId: 'ann' });
+    await rooms.addMember({ roomId: 'r2', userId: 'ann' });
+    await rooms.removeMember({ roomId: 'r2', userId: 'ann' });
+    expect((await rooms.listMemberships()).filter((m) => m.userId === 'ann')).toEqual([{ roomId: 'r1', userId: 'ann' }]);
+  });
+
+  it('records a user and their latest name', async () => {
+    await users.saveUser({ id: 'u1', username: 'First' });
+    await users.saveUser({ id: 'u1', username: 'Second' });
+    expect((await users.listUsers()).filter((u) => u.id === 'u1')).toEqual([{ id: 'u1', username: 'Second' }]);
+  });
+
+  it('numbers each room\'s messages in the order they were appended, across interleaved rooms', async () => {
+    const sent = Array.from({ length: 30 }, (_, i) => message({ room: i % 3 === 0 ? 'r2' : 'r3' }));
+    const stored = await Promise.all(sent.map((m) => messages.append(m)));
+    const r3 = stored.filter((m) => m.room === 'r3').map((m) => m.seq);
+    expect(r3).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(stored.filter((m) => m.room === 'r2').map((m) => m.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const history = await messages.history('r3', 200);
+    expect(history.map((m) => m.id)).toEqual(sent.filter((m) => m.room === 'r3').map((m) => m.id));
+  });
+
+  it('settles appends in the order they were made', async () => {
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 50 }, (_, i) => messages.append(message({ room: 'r1' })).then(() => order.push(i))));
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('pages history newest first, returned oldest first, and finds a message\'s seq', async () => {
+    const sent = [];
+    for (let i = 0; i < 10; i++) sent.push(await messages.append(message({ room: 'r2', content: `page-${i}` })));
+    const newest = await messages.history('r2', 3);
+    expect(newest.map((m) => m.content)).toEqual(['page-7', 'page-8', 'page-9']);
+    const seq = await messages.seqOf('r2', sent[7].id);
+    expect(seq).toBe(sent[7].seq);
+    expect((await messages.history('r2', 3, seq)).map((m) => m.content)).toEqual(['page-4', 'page-5', 'page-6']);
+    expect(await messages.seqOf('r1', sent[7].id)).toBeUndefined();
+  });
+
+  it('stores private messages without a room sequence', async () => {
+    const stored = await messages.append(message({ recipient: 'bob' }));
+    expect(stored.seq).toBeUndefined();
+    const row = await (storage.db as Kysely<Database>).selectFrom('messages').selectAll().where('id', '=', stored.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ recipient_id: 'bob', room_id: null, seq: null, content: stored.content });
+  });
+
+  it('fails a whole batch when its transaction fails, storing none of it, and then carries on', async () => {
+    const good = message({ room: 'r1' });
+    const bad = message({ room: 'no-such-room' });
+    const results = await Promise.allSettled([messages.append(good), messages.append(bad)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ status: 503 });
+    expect(await messages.seqOf('r1', good.id)).toBeUndefined();
+    const after = await messages.append(message({ room: 'r1' }));
+    expect(after.seq).toBeGreaterThan(0);
+  });
+});
+
+describe.each(DIALECTS)('migrations on %s', (_dialect, create) => {
+  it('upgrades a database of the first version and keeps its data', async () => {
+    const database = await create();
+    const opened = await open(database);
+    try {
+      await migrate(opened.db, '0001_initial');
+      const db = opened.db as unknown as Kysely<any>;
+      await db.insertInto('rooms').values({ id: 'old', name: 'Old', name_key: 'old', description: '', created_at: '2025-01-01T00:00:00.000Z' }).execute();
+      await db
+        .insertInto('messages')
+        .values([1, 2, 3].map((seq) => ({ id: `old-${seq}`, room_id: 'old', recipient_id: null, seq, sender_id: 'a', sender_name: 'A', content: `x${seq}`, created_at: '2025-01-01T00:00:00.000Z' })))
+        .execute();
+      expect(await migrate(opened.db)).toEqual(['0002_room_sequence']);
+      const storage = new KyselyStorage(opened);
+      const messages = new KyselyMessagesRepository(storage, new AppConfig());
+      const next = await messages.append(message({ room: 'old' }));
+      expect(next.seq).toBe(4);
+      expect((await messages.history('old', 10)).map((m) => m.id)).toEqual(['old-1', 'old-2', 'old-3', next.id]);
+    } finally {
+      await opened.db.destroy();
+      await database.drop();
+    }
+  });
+});
