@@ -1,27 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { Client, sleep, TestServer } from './harness';
-
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
-
-/** Runs the built server as a real process; resolves once it listens. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'log', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 15000;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-    if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);
-    await sleep(50);
-  }
-  return { child, output: () => output };
-}
-
-const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+import { MAIN, startProcess } from './processes';
 
 describe('running the server for real', () => {
   it('stops at start with one line naming a bad variable', async () => {
@@ -35,8 +16,7 @@ describe('running the server for real', () => {
   });
 
   it('logs connections with user id and count, never message content, and shuts down gracefully on SIGTERM', async () => {
-    const port = freePort();
-    const { child, output } = await startProcess({ PORT: String(port) });
+    const { child, output, port } = await startProcess({ STORAGE: 'memory' });
     const socket = new WebSocket(`ws://127.0.0.1:${port}/api/ws?user_id=u-ops&username=Ops`);
     const client = new Client(socket);
     await client.next((f) => f.type === 'system');

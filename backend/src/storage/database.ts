@@ -100,3 +100,22 @@ export function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
   return error instanceof Error ? error.message || error.constructor.name : String(error);
 }
+
+/**
+ * Runs `work` in one transaction and throws the error that broke it. (Kysely's
+ * `transaction()` rethrows its ROLLBACK's error instead when that fails too, as
+ * it does after SQLite already rolled back a commit that hit a full disk.)
+ */
+export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    try {
+      const result = await work(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+  });
+}

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { MAX_CONTENT_LENGTH } from '@chatstream/protocol';
 import { sql } from 'kysely';
 import { describe, type OpenDatabase } from './database';
 
@@ -53,15 +54,31 @@ export class KyselyStorage extends StorageHealth implements OnApplicationShutdow
   async check(): Promise<string | undefined> {
     try {
       await sql`select 1`.execute(this.db);
-      if (this.writeFailure) {
-        // Writes failed last time: see whether one goes through now (it changes nothing).
-        await this.db.updateTable('rooms').set((eb) => ({ last_seq: eb.ref('last_seq') })).where('id', '=', 'general').execute();
-        this.wrote();
-      }
+      if (this.writeFailure) await this.probeWrite();
       return undefined;
     } catch (error) {
       return `database unavailable: ${describe(error)}`;
     }
+  }
+
+  /**
+   * Writes failed last time: commit (then remove) a row the size of a large
+   * message, which no query ever reads, to see whether writes work again.
+   */
+  private async probeWrite(): Promise<void> {
+    const id = '__health_probe__';
+    try {
+      await this.db
+        .insertInto('messages')
+        .values({ id, room_id: null, recipient_id: null, seq: null, sender_id: '', sender_name: '', content: 'x'.repeat(MAX_CONTENT_LENGTH), created_at: '' })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      await this.db.deleteFrom('messages').where('id', '=', id).execute();
+    } catch (error) {
+      this.wrote(error);
+      throw error;
+    }
+    this.wrote();
   }
 
   async onApplicationShutdown(): Promise<void> {

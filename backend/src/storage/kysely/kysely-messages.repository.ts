@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { MessageRecord, MessagesRepository, RoomMessageRecord } from '../../messages/messages.repository';
-import type { Database } from '../database';
+import type { Kysely } from 'kysely';
+import { inTransaction, type Database } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
@@ -90,7 +91,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
   private async commit(batch: Pending[]): Promise<void> {
     let stored: Stored[];
     try {
-      stored = await this.storage.db.transaction().execute(async (trx) => {
+      stored = await inTransaction(this.storage.db, async (trx) => {
         const rows = await assignSequences(trx, batch.map((pending) => pending.message));
         for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
           await trx.insertInto('messages').values(rows.slice(i, i + ROWS_PER_INSERT).map(toRow)).execute();
@@ -120,7 +121,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
  * Gives the batch's room messages their seq: one counter bump per room, the
  * messages numbered in batch order below the new counter.
  */
-async function assignSequences(trx: import('kysely').Transaction<Database>, messages: MessageRecord[]): Promise<Stored[]> {
+async function assignSequences(trx: Kysely<Database>, messages: MessageRecord[]): Promise<Stored[]> {
   const perRoom = new Map<string, number>();
   for (const message of messages) {
     if (message.room !== undefined) perRoom.set(message.room, (perRoom.get(message.room) ?? 0) + 1);
