@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ChatModule } from './chat/chat.module';
 import { FanoutModule } from './chat/fanout.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { MessagesModule } from './messages/messages.module';
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [StorageModule.forRoot(database), FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
+      imports: [StorageModule.forRoot(database), ClusterModule.forRoot(config), FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],

@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -16,6 +16,17 @@ const BUILT_WEB_APP = join(__dirname, '..', '..', 'frontend', 'dist', 'browser')
 const LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
 export const logLevels = (level: LogLevelName): LogLevel[] => LEVELS.slice(LEVELS.indexOf(level));
 
+/**
+ * Request bodies are checked strictly (unknown fields are a 400); query
+ * strings are checked by their routes, which ignore parameters they do not
+ * know (cache busters, tracking tags).
+ */
+class BodyValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return metadata.type === 'body' ? super.transform(value, metadata) : Promise.resolve(value);
+  }
+}
+
 /** Builds the whole application (not yet listening): used by `main.ts` and by the integration specs. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const logger = new ConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
@@ -23,11 +34,14 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const database = await openStorage(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
     abortOnError: false,
+    // JSON only: a form-encoded body is not a body here (the contract is JSON in, JSON out).
+    bodyParser: false,
     logger,
   });
   app.disable('x-powered-by');
+  app.useBodyParser('json');
   app.setGlobalPrefix('api');
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new BodyValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new ChatWsAdapter(app));
   setUpSwagger(app);
   serveWebApp(app, config.staticDir ?? BUILT_WEB_APP);

@@ -1,4 +1,4 @@
-import { UseFilters, UsePipes, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { UseFilters, UsePipes, ValidationPipe, type BeforeApplicationShutdown, type ValidationError } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -30,13 +30,23 @@ function firstProblem(errors: ValidationError[]): WsException {
 @UseFilters(WsErrorFrameFilter)
 @UsePipes(new ValidationPipe({ whitelist: true, exceptionFactory: firstProblem }))
 @WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
-export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
     private readonly fanout: FanoutService,
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
   ) {}
+
+  /**
+   * Shutdown: refuse new connections, commit what is queued (its senders get
+   * their acknowledgements), then close every socket with 1001.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.fanout.closing = true;
+    await this.messages.drain();
+    await this.fanout.closeAll();
+  }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     if (this.fanout.closing) return socket.close(CloseCode.GoingAway, 'server shutting down');

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { MessagesModule } from '../messages/messages.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { UsersModule } from '../users/users.module';
+import { ClusterEvents } from '../cluster/cluster-events';
 import { ChatGateway } from './chat.gateway';
 
 @Module({
   imports: [RoomsModule, UsersModule, MessagesModule],
-  providers: [ChatGateway],
+  providers: [ChatGateway, ClusterEvents],
 })
 export class ChatModule {}

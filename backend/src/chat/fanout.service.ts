@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CloseCode, type ServerFrame } from '@chatstream/protocol';
 import { AppConfig } from '../config/app-config';
 import { Connection } from './connection';
@@ -18,7 +18,7 @@ export function serialize(frame: ServerFrame): Buffer {
  * frames to them. A frame is serialized once per fan-out, never per recipient.
  */
 @Injectable()
-export class FanoutService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Connections');
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly byRoom = new Map<string, Set<Connection>>();
@@ -155,8 +155,8 @@ export class FanoutService implements OnModuleInit, BeforeApplicationShutdown, O
     }
   }
 
-  /** Stop accepting and close every socket with 1001, letting queued frames flush first. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Closes every socket with 1001, letting queued frames flush first (3 s at most). */
+  async closeAll(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
     const sockets = [...this.roomsOf.keys()].map((conn) => conn.socket);

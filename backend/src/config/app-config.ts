@@ -24,6 +24,12 @@ export class AppConfig {
   databaseUrl?: string;
   /** `memory` keeps everything in process memory (benchmarks, experiments): nothing survives a restart. */
   storage: StorageKind = 'sqlite';
+  /** redis://… joins the instances sharing DATABASE_URL into one server. */
+  redisUrl?: string;
+  /** Key and channel prefix in Redis: instances with the same prefix form one server. */
+  redisPrefix = 'chatstream';
+  /** An instance that stops renewing its presence lease for this long is taken for dead. */
+  presenceLeaseMs = 15_000;
   /** How long the first message of a batch waits for others to share its transaction (0: the next turn of the event loop). */
   commitWindowMs = 0;
 }
@@ -67,6 +73,20 @@ class EnvSchema {
   DATABASE_URL?: string;
 
   @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, dots, dashes or underscores' })
+  REDIS_PREFIX?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(300, { message: 'must be at least 300 (milliseconds)' })
+  PRESENCE_LEASE_MS?: number;
+
+  @IsOptional()
   @IsIn(['memory'], { message: 'must be "memory" or unset (durable storage)' })
   STORAGE?: 'memory';
 
@@ -89,6 +109,9 @@ const ENV_VARIABLES = [
   'DATABASE_URL',
   'STORAGE',
   'COMMIT_WINDOW_MS',
+  'REDIS_URL',
+  'REDIS_PREFIX',
+  'PRESENCE_LEASE_MS',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -100,7 +123,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const [error] = validateSync(parsed, { skipMissingProperties: false });
   if (error) {
     const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-    throw new ConfigError(`${error.property} ${reason} (got "${String(env[error.property])}")`);
+    // URLs may hold a password: never echo them.
+    const got = /_URL$/.test(error.property) ? '' : ` (got "${String(env[error.property])}")`;
+    throw new ConfigError(`${error.property} ${reason}${got}`);
   }
   const config = new AppConfig();
   if (parsed.PORT !== undefined) config.port = parsed.PORT;
@@ -118,6 +143,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     if (parsed.DATABASE_URL !== undefined) throw new ConfigError('STORAGE=memory and DATABASE_URL are mutually exclusive');
     config.storage = 'memory';
   }
+  if (parsed.REDIS_URL !== undefined) {
+    if (config.storage !== 'postgres') {
+      throw new ConfigError('REDIS_URL needs DATABASE_URL: instances must share one PostgreSQL database');
+    }
+    config.redisUrl = parsed.REDIS_URL;
+  }
+  if (parsed.REDIS_PREFIX !== undefined) config.redisPrefix = parsed.REDIS_PREFIX;
+  if (parsed.PRESENCE_LEASE_MS !== undefined) config.presenceLeaseMs = parsed.PRESENCE_LEASE_MS;
   return config;
 }
 

@@ -25,8 +25,12 @@ export abstract class MessagesRepository {
    * method was called, and their promises settle in that order.
    */
   abstract append(message: MessageRecord): Promise<MessageRecord & { seq?: number }>;
+  /** Settles every append made so far (shutdown). */
+  abstract drain(): Promise<void>;
   /** `seq` of message `id` in `room`, or undefined when the room has no such message. */
   abstract seqOf(room: string, id: string): Promise<number | undefined>;
+  /** The messages of `room` with `fromSeq <= seq < toSeq`, in seq order (fills a gap in delivery). */
+  abstract range(room: string, fromSeq: number, toSeq: number): Promise<RoomMessageRecord[]>;
   /** The newest `limit` messages of `room` with seq below `beforeSeq` (all when absent), oldest first. */
   abstract history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]>;
 }

@@ -2,6 +2,8 @@ import { BadRequestException, ForbiddenException, Injectable, NotFoundException 
 import { HISTORY_DEFAULT_LIMIT, MAX_CONTENT_LENGTH, type HistoryMessage, type MessageFrame } from '@chatstream/protocol';
 import { Connection } from '../chat/connection';
 import { FanoutService } from '../chat/fanout.service';
+import { RoomSequencer } from '../chat/room-sequencer';
+import { Cluster } from '../cluster/cluster';
 import { messageFrame, newId, now } from '../common/frames';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
@@ -24,6 +26,8 @@ export class MessagesService {
     private readonly rooms: RoomsService,
     private readonly users: UsersService,
     private readonly fanout: FanoutService,
+    private readonly sequencer: RoomSequencer,
+    private readonly cluster: Cluster,
   ) {}
 
   /**
@@ -32,21 +36,31 @@ export class MessagesService {
    * before it is stored. `origin`, the sending connection, always gets its copy.
    */
   async send(input: SendMessage, origin?: Connection): Promise<MessageFrame> {
+    const lookup = input.room ? this.rooms.ensure(input.room, input.senderId) : input.recipient ? this.users.ensureKnown(input.recipient) : undefined;
+    if (lookup) await lookup;
     const message = this.accept(input);
     const stored = await this.repository.append(message);
     const frame = messageFrame(stored);
     if (frame.type === 'text') {
-      const subscribers = this.fanout.subscribers(frame.room);
-      this.fanout.toConnections(subscribers, frame);
-      if (origin && !subscribers.has(origin)) this.fanout.toConnection(origin, frame);
+      const seq = stored.seq as number;
+      this.cluster.publish({ t: 'message', seq, frame });
+      this.sequencer.deliver(frame, seq, origin);
     } else {
-      this.fanout.toUsers([frame.recipient, frame.sender_id], frame);
+      const users = [frame.recipient, frame.sender_id];
+      this.cluster.publish({ t: 'users', users, frame });
+      this.fanout.toUsers(users, frame);
     }
     return frame;
   }
 
+  /** Settles every message queued for storage (shutdown). */
+  drain(): Promise<void> {
+    return this.repository.drain();
+  }
+
   /** The newest `limit` messages of a room (older than message `before` if given), oldest first. */
   async history(roomId: string, limit = HISTORY_DEFAULT_LIMIT, before?: string): Promise<HistoryMessage[]> {
+    await this.rooms.ensure(roomId);
     this.rooms.require(roomId);
     let beforeSeq: number | undefined;
     if (before !== undefined) {

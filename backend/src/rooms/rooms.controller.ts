@@ -12,8 +12,8 @@ export class RoomsController {
 
   @Get()
   @ApiOkResponse({ type: RoomsResponseDto, description: 'Every room with its member count' })
-  list(): RoomsResponse {
-    return { rooms: this.rooms.list() };
+  async list(): Promise<RoomsResponse> {
+    return { rooms: await this.rooms.list() };
   }
 
   @Post()

@@ -3,7 +3,7 @@ import { chatServices } from '../testing/fakes';
 describe('RoomsService', () => {
   it('always has the General Chat room', async () => {
     const { rooms } = await chatServices();
-    expect(rooms.list()).toEqual([expect.objectContaining({ id: 'general', name: 'General Chat', user_count: 0 })]);
+    expect(await rooms.list()).toEqual([expect.objectContaining({ id: 'general', name: 'General Chat', user_count: 0 })]);
   });
 
   it('refuses a second room whose name differs only in case', async () => {
@@ -25,7 +25,7 @@ describe('RoomsService', () => {
     const tab2 = connect('ann');
     await rooms.join(tab1.conn, 'general');
     await rooms.join(tab2.conn, 'general');
-    expect(rooms.list()[0].user_count).toBe(1);
+    expect((await rooms.list())[0].user_count).toBe(1);
   });
 
   it('a level-2 join reaches every tab of the joiner and the other members', async () => {

@@ -1,8 +1,10 @@
 import { ConflictException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ROOM_ID, DEFAULT_ROOM_NAME, SEED_HISTORY_REPLAY, type Room } from '@chatstream/protocol';
+import { DEFAULT_ROOM_ID, DEFAULT_ROOM_NAME, SEED_HISTORY_REPLAY, type MembershipFrame, type Room } from '@chatstream/protocol';
 import { Connection } from '../chat/connection';
 import { FanoutService, serialize } from '../chat/fanout.service';
+import { RoomSequencer } from '../chat/room-sequencer';
+import { Cluster } from '../cluster/cluster';
 import { membershipFrame, messageFrame, now } from '../common/frames';
 import { MessagesRepository } from '../messages/messages.repository';
 import { RoomRecord, RoomsRepository } from './rooms.repository';
@@ -24,20 +26,88 @@ export class RoomsService implements OnModuleInit {
     private readonly repository: RoomsRepository,
     private readonly messages: MessagesRepository,
     private readonly fanout: FanoutService,
+    private readonly sequencer: RoomSequencer,
+    private readonly cluster: Cluster,
   ) {}
 
+  /** Lookups of rooms and memberships this instance does not know yet (other instances made them). */
+  private readonly loading = new Map<string, Promise<void>>();
+
   async onModuleInit(): Promise<void> {
-    for (const room of await this.repository.listRooms()) this.index(room);
+    await this.load();
     if (!this.rooms.has(DEFAULT_ROOM_ID)) {
       const general = { id: DEFAULT_ROOM_ID, name: DEFAULT_ROOM_NAME, description: 'The room everyone can find', createdAt: now() };
-      await this.repository.createRoom(general);
+      try {
+        await this.repository.createRoom(general);
+      } catch (error) {
+        // Another instance created it at the same moment.
+        if (!this.cluster.enabled) throw error;
+      }
       this.index(general);
     }
-    for (const { roomId, userId } of await this.repository.listMemberships()) this.addMember(roomId, userId);
   }
 
-  list(): Room[] {
+  /** Every room; with other instances, read afresh so a room or join made elsewhere a moment ago counts. */
+  async list(): Promise<Room[]> {
+    if (this.cluster.enabled) await this.load();
     return [...this.rooms.values()].map((room) => this.toRoom(room));
+  }
+
+  /** Rooms and memberships from storage into the caches. */
+  private async load(): Promise<void> {
+    const [rooms, memberships] = await Promise.all([this.repository.listRooms(), this.repository.listMemberships()]);
+    for (const room of rooms) {
+      this.index(room);
+      this.sequencer.start(room.id, room.lastSeq ?? 0);
+    }
+    this.members.clear();
+    this.memberOf.clear();
+    for (const { roomId, userId } of memberships) this.addMember(roomId, userId);
+  }
+
+  /**
+   * With other instances, a room or membership missing here may exist in
+   * storage: returns the lookup to await first, or undefined when there is
+   * nothing to look up (always, on a lone instance). Concurrent callers share
+   * one lookup, so they resume in the order they asked.
+   */
+  ensure(roomId: string, userId?: string): Promise<void> | undefined {
+    if (!this.cluster.enabled) return undefined;
+    if (this.rooms.has(roomId) && (userId === undefined || this.isMember(roomId, userId))) return undefined;
+    const key = JSON.stringify([roomId, userId]);
+    let lookup = this.loading.get(key);
+    if (!lookup) {
+      lookup = (async () => {
+        if (!this.rooms.has(roomId)) {
+          const room = await this.repository.findRoom(roomId);
+          if (room) this.applyRoom(room);
+        }
+        if (userId !== undefined && this.rooms.has(roomId) && (await this.repository.isMember({ roomId, userId }))) {
+          this.addMember(roomId, userId);
+        }
+      })().finally(() => this.loading.delete(key));
+      this.loading.set(key, lookup);
+    }
+    return lookup;
+  }
+
+  /** A room another instance created. */
+  applyRoom(room: RoomRecord): void {
+    if (this.rooms.has(room.id)) return;
+    this.index(room);
+    this.sequencer.start(room.id, room.lastSeq ?? 0);
+  }
+
+  /** A join or leave made on another instance: the same effects here, for this instance's connections. */
+  applyMembership(joined: boolean, roomId: string, userId: string, frame: MembershipFrame): void {
+    if (joined) {
+      this.addMember(roomId, userId);
+      this.subscribeUser(userId, roomId);
+      this.fanout.toRoom(roomId, frame);
+    } else {
+      this.fanout.toRoom(roomId, frame);
+      this.forget(roomId, userId);
+    }
   }
 
   /** The room, or a 404 / error frame naming it. */
@@ -61,6 +131,8 @@ export class RoomsService implements OnModuleInit {
       this.names.delete(key);
       throw error;
     }
+    this.sequencer.start(room.id, 0);
+    this.cluster.publish({ t: 'room', room });
     return this.toRoom(room);
   }
 
@@ -79,6 +151,7 @@ export class RoomsService implements OnModuleInit {
    * after its `join` frame.
    */
   async join(conn: Connection, roomId: string): Promise<void> {
+    await this.ensure(roomId, conn.userId);
     this.require(roomId);
     const user = { id: conn.userId, username: conn.username };
     if (conn.level === 1 && conn.currentRoom !== undefined && conn.currentRoom !== roomId) {
@@ -92,16 +165,22 @@ export class RoomsService implements OnModuleInit {
     if (conn.level === 1) {
       conn.currentRoom = roomId;
       this.fanout.subscribe(conn, roomId);
+      this.cluster.setSeedRoom(user.id, roomId);
     }
     const frame = membershipFrame('join', roomId, user);
     // A repeated join changes nothing for the others: only the asker gets its acknowledgement.
-    if (joined) this.fanout.toRoom(roomId, frame);
-    else this.fanout.toConnection(conn, frame);
+    if (joined) {
+      this.cluster.publish({ t: 'member', joined: true, room: roomId, user: user.id, frame });
+      this.fanout.toRoom(roomId, frame);
+    } else {
+      this.fanout.toConnection(conn, frame);
+    }
     if (conn.level === 1) await this.replayHistory(conn, roomId);
   }
 
   /** Ends the connection's user's membership of the room, on all of their connections. */
   async leave(conn: Connection, roomId: string): Promise<void> {
+    await this.ensure(roomId, conn.userId);
     this.require(roomId);
     const user = { id: conn.userId, username: conn.username };
     if (!this.isMember(roomId, user.id)) throw new ConflictException(`not a member of room: ${roomId}`);
@@ -109,11 +188,21 @@ export class RoomsService implements OnModuleInit {
     // The leaver's connections get the frame too: it is their acknowledgement.
     const recipients = new Set(this.fanout.subscribers(roomId));
     recipients.add(conn);
-    this.fanout.toConnections(recipients, membershipFrame('leave', roomId, user));
-    this.removeMember(roomId, user.id);
-    for (const mine of this.fanout.connectionsOf(user.id)) {
+    const frame = membershipFrame('leave', roomId, user);
+    this.cluster.publish({ t: 'member', joined: false, room: roomId, user: user.id, frame });
+    this.fanout.toConnections(recipients, frame);
+    this.forget(roomId, user.id);
+  }
+
+  /** The user is no longer a member: none of their connections here receives the room. */
+  private forget(roomId: string, userId: string): void {
+    this.removeMember(roomId, userId);
+    for (const mine of this.fanout.connectionsOf(userId)) {
       this.fanout.unsubscribe(mine, roomId);
-      if (mine.currentRoom === roomId) mine.currentRoom = undefined;
+      if (mine.currentRoom === roomId) {
+        mine.currentRoom = undefined;
+        this.cluster.setSeedRoom(userId, undefined);
+      }
     }
   }
 

@@ -3,6 +3,8 @@ import type { ServerFrame } from '@chatstream/protocol';
 import type { WebSocket } from 'ws';
 import { Connection } from '../chat/connection';
 import { FanoutService } from '../chat/fanout.service';
+import { RoomSequencer } from '../chat/room-sequencer';
+import { LocalCluster } from '../cluster/cluster';
 import { AppConfig } from '../config/app-config';
 import { MessagesService } from '../messages/messages.service';
 import { RoomsService } from '../rooms/rooms.service';
@@ -32,11 +34,13 @@ export class FakeSocket extends EventEmitter {
 export async function chatServices() {
   const fanout = new FanoutService(new AppConfig());
   const messagesRepository = new MemoryMessagesRepository();
-  const rooms = new RoomsService(new MemoryRoomsRepository(), messagesRepository, fanout);
+  const sequencer = new RoomSequencer(fanout, messagesRepository);
+  const cluster = new LocalCluster();
+  const rooms = new RoomsService(new MemoryRoomsRepository(), messagesRepository, fanout, sequencer, cluster);
   await rooms.onModuleInit();
-  const users = new UsersService(new MemoryUsersRepository(), rooms, fanout);
+  const users = new UsersService(new MemoryUsersRepository(), rooms, fanout, cluster);
   await users.onModuleInit();
-  const messages = new MessagesService(messagesRepository, rooms, users, fanout);
+  const messages = new MessagesService(messagesRepository, rooms, users, fanout, sequencer, cluster);
 
   /** Connects a fake socket as a user; returns the connection and what it received. */
   function connect(userId: string, level: 1 | 2 = 2, username = userId) {

@@ -20,7 +20,7 @@ export class UsersController {
 
   @Get()
   @ApiOkResponse({ type: UsersResponseDto, description: 'Users online now' })
-  list(): UsersResponse {
-    return { users: this.users.online() };
+  async list(): Promise<UsersResponse> {
+    return { users: await this.users.online() };
   }
 }

@@ -7,6 +7,7 @@ export interface UserRecord {
 /** Storage of known users. DI token; see `storage/`. */
 export abstract class UsersRepository {
   abstract listUsers(): Promise<UserRecord[]>;
+  abstract findUser(id: string): Promise<UserRecord | undefined>;
   /** Records the user, or the latest username of a known one. */
   abstract saveUser(user: UserRecord): Promise<void>;
 }

@@ -39,12 +39,12 @@ describe('UsersService presence', () => {
     const ann = sut.connect('ann', 1, 'Ann');
     sut.connect('bob', 2, 'Bob');
     await sut.rooms.join(ann.conn, 'general');
-    expect(sut.users.online()).toEqual([
+    expect(await sut.users.online()).toEqual([
       { id: 'ann', username: 'Ann', room: 'general' },
       { id: 'bob', username: 'Bob' },
     ]);
     sut.users.disconnect(ann.conn);
-    expect(sut.users.online().map((u) => u.id)).toEqual(['bob']);
+    expect((await sut.users.online()).map((u) => u.id)).toEqual(['bob']);
   });
 
   it('knows a user after their first connection, also once they are offline', async () => {

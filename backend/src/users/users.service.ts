@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { OnlineUser } from '@chatstream/protocol';
 import { Connection } from '../chat/connection';
 import { FanoutService } from '../chat/fanout.service';
+import { Cluster } from '../cluster/cluster';
 import { presenceFrame, welcomeFrame } from '../common/frames';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersRepository } from './users.repository';
@@ -17,7 +18,10 @@ export class UsersService implements OnModuleInit {
     private readonly repository: UsersRepository,
     private readonly rooms: RoomsService,
     private readonly fanout: FanoutService,
+    private readonly cluster: Cluster,
   ) {}
+
+  private readonly looking = new Map<string, Promise<void>>();
 
   async onModuleInit(): Promise<void> {
     for (const user of await this.repository.listUsers()) this.known.set(user.id, user.username);
@@ -27,10 +31,38 @@ export class UsersService implements OnModuleInit {
     return this.known.has(userId);
   }
 
+  /** With other instances, a user unknown here may be in storage: the lookup to await, or undefined. */
+  ensureKnown(userId: string): Promise<void> | undefined {
+    if (!this.cluster.enabled || this.known.has(userId)) return undefined;
+    let lookup = this.looking.get(userId);
+    if (!lookup) {
+      lookup = this.repository
+        .findUser(userId)
+        .then((user) => {
+          if (user) this.known.set(user.id, user.username);
+        })
+        .finally(() => this.looking.delete(userId));
+      this.looking.set(userId, lookup);
+    }
+    return lookup;
+  }
+
+  /** A user another instance saw connect for the first time. */
+  applyKnown(userId: string, username: string): void {
+    this.known.set(userId, username);
+  }
+
+  /** Presence decided by another instance (or by the reaper of a dead one): tell our connections. */
+  applyPresence(content: 'online' | 'offline', userId: string, username: string): void {
+    if (content === 'offline' && this.fanout.isOnline(userId)) return; // still here: a stale claim was reaped
+    this.announce({ id: userId, username }, content);
+  }
+
   /** Registers a new connection: welcome frame, its rooms, and presence if it is the user's first. */
   connect(conn: Connection): void {
     if (this.known.get(conn.userId) !== conn.username) {
       this.known.set(conn.userId, conn.username);
+      this.cluster.publish({ t: 'known', user: conn.userId, username: conn.username });
       // Registration does not wait for storage; a failed write only costs the name after a restart.
       this.repository
         .saveUser({ id: conn.userId, username: conn.username })
@@ -39,15 +71,35 @@ export class UsersService implements OnModuleInit {
     const first = this.fanout.add(conn);
     this.rooms.attach(conn);
     this.fanout.toConnection(conn, welcomeFrame());
-    if (first) this.announce(conn, 'online');
+    if (first) this.presence(conn, 'online');
   }
 
   disconnect(conn: Connection): void {
-    if (this.fanout.remove(conn)) this.announce(conn, 'offline');
+    if (this.fanout.remove(conn)) this.presence(conn, 'offline');
   }
 
-  /** Users online now; `room` is the current room of a seed-level connection that has one. */
-  online(): OnlineUser[] {
+  /**
+   * The user's first connection here opened, or last one closed. Alone, that
+   * is the news; with other instances, only if it is their first or last
+   * anywhere, which Redis decides.
+   */
+  private presence(conn: Connection, content: 'online' | 'offline'): void {
+    const user = { id: conn.userId, username: conn.username };
+    if (!this.cluster.enabled) return this.announce(user, content);
+    const change = content === 'online' ? this.cluster.userUp(user.id, user.username) : this.cluster.userDown(user.id);
+    void change.then((news) => {
+      if (!news) return;
+      this.cluster.publish({ t: 'presence', content, user: user.id, username: user.username });
+      this.announce(user, content);
+    });
+  }
+
+  /** Users online now (on any instance); `room` is the current room of a seed-level connection that has one. */
+  async online(): Promise<OnlineUser[]> {
+    return (await this.cluster.onlineUsers()) ?? this.onlineHere();
+  }
+
+  private onlineHere(): OnlineUser[] {
     const users: OnlineUser[] = [];
     for (const id of this.fanout.onlineUserIds()) {
       const user: OnlineUser = { id, username: this.known.get(id) ?? id };
@@ -63,15 +115,15 @@ export class UsersService implements OnModuleInit {
   }
 
   /** Presence goes to level-2 connections of the users who share a room with this one. */
-  private announce(conn: Connection, content: 'online' | 'offline'): void {
+  private announce(user: { id: string; username: string }, content: 'online' | 'offline'): void {
     const targets = new Set<Connection>();
-    for (const roomId of this.rooms.roomsOf(conn.userId)) {
+    for (const roomId of this.rooms.roomsOf(user.id)) {
       for (const other of this.fanout.subscribers(roomId)) {
-        if (other.level === 2 && other.userId !== conn.userId) targets.add(other);
+        if (other.level === 2 && other.userId !== user.id) targets.add(other);
       }
     }
     if (targets.size === 0) return;
-    this.logger.debug(`presence ${content} user=${conn.userId} to ${targets.size} connections`);
-    this.fanout.toConnections(targets, presenceFrame(content, { id: conn.userId, username: conn.username }));
+    this.logger.debug(`presence ${content} user=${user.id} to ${targets.size} connections`);
+    this.fanout.toConnections(targets, presenceFrame(content, user));
   }
 }

@@ -9,14 +9,15 @@ export class TextFrameDto {
   @IsString({ message: 'content must be a string' })
   content!: string;
 
+  // Decorators run bottom-up: the type check comes first, so its message is the one reported.
   @IsOptional()
-  @IsString({ message: 'room must be a string' })
   @MaxLength(MAX_NAME_LENGTH)
+  @IsString({ message: 'room must be a string' })
   room?: string;
 
   @IsOptional()
-  @IsString({ message: 'recipient must be a string' })
   @MaxLength(MAX_NAME_LENGTH)
+  @IsString({ message: 'recipient must be a string' })
   recipient?: string;
 }
 

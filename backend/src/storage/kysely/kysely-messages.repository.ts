@@ -52,6 +52,20 @@ export class KyselyMessagesRepository extends MessagesRepository {
     return row?.seq ?? undefined;
   }
 
+  async range(room: string, fromSeq: number, toSeq: number): Promise<RoomMessageRecord[]> {
+    const rows = await this.read(
+      this.storage.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('room_id', '=', room)
+        .where('seq', '>=', fromSeq)
+        .where('seq', '<', toSeq)
+        .orderBy('seq')
+        .execute(),
+    );
+    return rows.map(toRecord);
+  }
+
   async history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]> {
     let query = this.storage.db.selectFrom('messages').selectAll().where('room_id', '=', room);
     if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);

@@ -3,6 +3,12 @@ import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repos
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
+const COLUMNS = ['id', 'name', 'description', 'created_at', 'last_seq'] as const;
+
+function toRecord(row: { id: string; name: string; description: string; created_at: string; last_seq: number }): RoomRecord {
+  return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at, lastSeq: Number(row.last_seq) };
+}
+
 @Injectable()
 export class KyselyRoomsRepository extends RoomsRepository {
   constructor(private readonly storage: KyselyStorage) {
@@ -10,13 +16,15 @@ export class KyselyRoomsRepository extends RoomsRepository {
   }
 
   async listRooms(): Promise<RoomRecord[]> {
-    const rows = await this.storage.db
-      .selectFrom('rooms')
-      .select(['id', 'name', 'description', 'created_at'])
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map((row) => ({ id: row.id, name: row.name, description: row.description, createdAt: row.created_at }));
+    const rows = await this.read(
+      this.storage.db.selectFrom('rooms').select(COLUMNS).orderBy('created_at').orderBy('id').execute(),
+    );
+    return rows.map(toRecord);
+  }
+
+  async findRoom(id: string): Promise<RoomRecord | undefined> {
+    const row = await this.read(this.storage.db.selectFrom('rooms').select(COLUMNS).where('id', '=', id).executeTakeFirst());
+    return row && toRecord(row);
   }
 
   async createRoom(room: RoomRecord): Promise<void> {
@@ -36,8 +44,17 @@ export class KyselyRoomsRepository extends RoomsRepository {
   }
 
   async listMemberships(): Promise<Membership[]> {
-    const rows = await this.storage.db.selectFrom('memberships').select(['room_id', 'user_id']).orderBy('joined_at').execute();
+    const rows = await this.read(
+      this.storage.db.selectFrom('memberships').select(['room_id', 'user_id']).orderBy('joined_at').execute(),
+    );
     return rows.map((row) => ({ roomId: row.room_id, userId: row.user_id }));
+  }
+
+  async isMember({ roomId, userId }: Membership): Promise<boolean> {
+    const row = await this.read(
+      this.storage.db.selectFrom('memberships').select('user_id').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst(),
+    );
+    return row !== undefined;
   }
 
   async addMember({ roomId, userId }: Membership): Promise<void> {
@@ -54,6 +71,14 @@ export class KyselyRoomsRepository extends RoomsRepository {
     await this.write(
       this.storage.db.deleteFrom('memberships').where('room_id', '=', roomId).where('user_id', '=', userId).execute(),
     );
+  }
+
+  private async read<T>(query: Promise<T>): Promise<T> {
+    try {
+      return await query;
+    } catch (error) {
+      throw storageError(error);
+    }
   }
 
   private async write(operation: Promise<unknown>, conflict?: string): Promise<void> {

@@ -13,6 +13,14 @@ export class KyselyUsersRepository extends UsersRepository {
     return this.storage.db.selectFrom('users').select(['id', 'username']).execute();
   }
 
+  async findUser(id: string): Promise<UserRecord | undefined> {
+    try {
+      return await this.storage.db.selectFrom('users').select(['id', 'username']).where('id', '=', id).executeTakeFirst();
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
   async saveUser({ id, username }: UserRecord): Promise<void> {
     try {
       await this.storage.db

@@ -13,12 +13,20 @@ export class MemoryRoomsRepository extends RoomsRepository {
     return [...this.rooms.values()];
   }
 
+  async findRoom(id: string): Promise<RoomRecord | undefined> {
+    return this.rooms.get(id);
+  }
+
   async createRoom(room: RoomRecord): Promise<void> {
     this.rooms.set(room.id, { ...room });
   }
 
   async listMemberships(): Promise<Membership[]> {
     return [...this.memberships.values()];
+  }
+
+  async isMember(membership: Membership): Promise<boolean> {
+    return this.memberships.has(membershipKey(membership));
   }
 
   async addMember(membership: Membership): Promise<void> {
@@ -41,6 +49,10 @@ export class MemoryUsersRepository extends UsersRepository {
 
   async listUsers(): Promise<UserRecord[]> {
     return [...this.users.values()];
+  }
+
+  async findUser(id: string): Promise<UserRecord | undefined> {
+    return this.users.get(id);
   }
 
   async saveUser(user: UserRecord): Promise<void> {
@@ -66,8 +78,14 @@ export class MemoryMessagesRepository extends MessagesRepository {
     return stored;
   }
 
+  async drain(): Promise<void> {}
+
   async seqOf(room: string, id: string): Promise<number | undefined> {
     return this.rooms.get(room)?.find((message) => message.id === id)?.seq;
+  }
+
+  async range(room: string, fromSeq: number, toSeq: number): Promise<RoomMessageRecord[]> {
+    return (this.rooms.get(room) ?? []).slice(Math.max(0, fromSeq - 1), Math.max(0, toSeq - 1));
   }
 
   async history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]> {

@@ -1,0 +1,39 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { FanoutService } from '../chat/fanout.service';
+import { RoomSequencer } from '../chat/room-sequencer';
+import { RoomsService } from '../rooms/rooms.service';
+import { UsersService } from '../users/users.service';
+import { Cluster, type ClusterEvent } from './cluster';
+
+/** Applies what other instances tell: the same effects as if it had happened here, for this instance's sockets. */
+@Injectable()
+export class ClusterEvents implements OnModuleInit {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly rooms: RoomsService,
+    private readonly users: UsersService,
+    private readonly fanout: FanoutService,
+    private readonly sequencer: RoomSequencer,
+  ) {}
+
+  onModuleInit(): void {
+    this.cluster.onEvent((event) => this.apply(event));
+  }
+
+  apply(event: ClusterEvent): void {
+    switch (event.t) {
+      case 'message':
+        return this.sequencer.deliver(event.frame, event.seq);
+      case 'users':
+        return this.fanout.toUsers(event.users, event.frame);
+      case 'member':
+        return this.rooms.applyMembership(event.joined, event.room, event.user, event.frame);
+      case 'room':
+        return this.rooms.applyRoom(event.room);
+      case 'presence':
+        return this.users.applyPresence(event.content, event.user, event.username);
+      case 'known':
+        return this.users.applyKnown(event.user, event.username);
+    }
+  }
+}
