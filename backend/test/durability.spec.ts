@@ -246,3 +246,41 @@ describe('the database failing while running', () => {
     }
   }, 60000);
 });
+
+describe('moving from SQLite to PostgreSQL', () => {
+  const pgIt = postgresSkipReason ? it.skip : it;
+  pgIt('copy-to-postgres carries rooms, memberships, users and history over; the server goes on from there', async () => {
+    const sqlite = await DIALECTS[0][1]();
+    const postgres = await postgresDatabase();
+    try {
+      const before = await TestServer.start({ dataDir: sqlite.dataDir });
+      const room = (await before.http('POST', '/api/rooms', { name: 'Moving' })).body.room.id;
+      const ann = await before.connect('move-ann', 'Ann', 2);
+      await ann.join(room);
+      for (let i = 0; i < 5; i++) {
+        ann.send({ type: 'text', content: `old-${i}`, room });
+        await ann.next((f) => f.type === 'text' && f.content === `old-${i}`);
+      }
+      await ann.close();
+      await before.close();
+
+      const { copyToPostgres } = await import('../src/storage/copy-to-postgres');
+      await copyToPostgres(sqlite.dataDir as string, postgres.databaseUrl as string, () => undefined);
+
+      const after = await TestServer.start({ storage: 'postgres', databaseUrl: postgres.databaseUrl });
+      try {
+        const again = await after.connect('move-ann', 'Ann', 2);
+        again.send({ type: 'text', content: 'new', room });
+        await again.next((f) => f.type === 'text' && f.content === 'new');
+        const history = (await after.http('GET', `/api/rooms/${room}/messages`)).body.messages.map((m: { content: string }) => m.content);
+        expect(history).toEqual(['old-0', 'old-1', 'old-2', 'old-3', 'old-4', 'new']);
+        await again.close();
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await sqlite.drop();
+      await postgres.drop();
+    }
+  });
+});
