@@ -6,7 +6,7 @@ import { MAIN, startProcess } from './processes';
 
 describe('running the server for real', () => {
   it('stops at start with one line naming a bad variable', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     const [code] = await once(child, 'exit');

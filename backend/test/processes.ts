@@ -32,7 +32,8 @@ export function freePort(): Promise<number> {
 export async function startProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const port = await freePort();
   const fullEnv: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'log', HOST: '127.0.0.1', PORT: String(port), ...env };
-  if (!('DATABASE_URL' in env)) delete fullEnv.DATABASE_URL;
+  // The test run's own settings are not the server's unless a spec passes them.
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'STORAGE']) if (!(name in env)) delete fullEnv[name];
   const child = spawn(process.execPath, [MAIN], { env: fullEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));

@@ -78,15 +78,54 @@ export class Connection {
 
   private write(data: Buffer): boolean {
     if (this.socket.readyState !== 1 /* OPEN */) return false;
+    const batched = this.cork();
     this.socket.send(data, TEXT_FRAME);
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      // The client stopped reading: drop it rather than grow server memory.
-      this.overflowed = true;
-      this.socket.terminate();
-      return false;
+    return batched || this.checkBacklog();
+  }
+
+  /**
+   * Batches writes: the frames a socket gets within one tick (a committed
+   * batch of messages fans out in one tick) leave in one write system call
+   * instead of one each. `ws` corks around each frame itself; corking the TCP
+   * socket underneath (`ws` keeps it as `_socket`) for the rest of the tick
+   * makes its uncork a no-op until ours. Returns false where there is no TCP
+   * socket to cork.
+   */
+  private cork(): boolean {
+    const tcp = (this.socket as unknown as { _socket?: CorkableSocket })._socket;
+    if (!tcp) return false;
+    if (tcp.writableCorked === 0) {
+      tcp.cork();
+      if (corked.push(this) === 1) process.nextTick(uncorkAll);
     }
     return true;
   }
+
+  /** End of the tick: hand the batch to the kernel, then see what it could not take. */
+  flush(): void {
+    (this.socket as unknown as { _socket?: CorkableSocket })._socket?.uncork();
+    this.checkBacklog();
+  }
+
+  /** More than 1 MiB queued that the kernel would not take: the client stopped reading. */
+  private checkBacklog(): boolean {
+    if (this.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+    // Drop it rather than grow server memory.
+    this.overflowed = true;
+    this.socket.terminate();
+    return false;
+  }
+}
+
+interface CorkableSocket {
+  cork(): void;
+  uncork(): void;
+  writableCorked: number;
+}
+
+const corked: Connection[] = [];
+function uncorkAll(): void {
+  for (const conn of corked.splice(0)) conn.flush();
 }
 
 /** A pre-serialized UTF-8 buffer still goes out as a text frame. */
