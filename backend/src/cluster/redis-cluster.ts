@@ -184,8 +184,10 @@ export class RedisCluster extends Cluster implements OnModuleInit, OnApplication
     this.logger.log('redis is reachable again; resuming cross-instance fan-out');
     try {
       for (const [userId, { username, count }] of this.local) {
-        await this.redis.eval(UP, 4, ...this.userKeys(userId).slice(0, 4), this.instanceId, userId, username);
+        const added = await this.redis.eval(UP, 4, ...this.userKeys(userId).slice(0, 4), this.instanceId, userId, username);
         await this.redis.hset(this.key('conns', userId), this.instanceId, count);
+        // Taken offline for the others meanwhile (our lease lapsed during the outage): online again for them.
+        if (added === 1) this.publish({ t: 'presence', content: 'online', user: userId, username });
       }
       for (const userId of await this.redis.smembers(this.key('users', this.instanceId))) {
         if (this.local.has(userId)) continue;
