@@ -60,11 +60,14 @@ function setUpSwagger(app: NestExpressApplication): void {
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
+let warnedNoWebApp = false;
+
 /** Serves the single-page app at `/`; any other non-API GET gets its index.html. */
 function serveWebApp(app: NestExpressApplication, dir: string): void {
   const index = join(dir, 'index.html');
   if (!existsSync(index)) {
-    new Logger('WebApp').warn(`no web app at ${dir} (run npm run build); serving the API only`);
+    if (!warnedNoWebApp) new Logger('WebApp').warn(`no web app at ${dir} (run npm run build); serving the API only`);
+    warnedNoWebApp = true;
     return;
   }
   app.useStaticAssets(dir, { index: 'index.html', maxAge: '1h' });
