@@ -1,0 +1,60 @@
+import type { Locator, Page } from 'playwright-core';
+
+/** What a person does in the app, by roles and accessible names, as the issue names them. */
+
+export async function signIn(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByRole('button', { name: 'Join chat' }).click();
+  await connected(page);
+}
+
+export function connected(page: Page): Promise<void> {
+  return page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+}
+
+export const roomsNav = (page: Page): Locator => page.getByRole('navigation', { name: 'Rooms' });
+
+export const roomLink = (page: Page, name: string): Locator =>
+  roomsNav(page).getByRole('button', { name: new RegExp(escape(name)) });
+
+/** The log of the open room, or of a dialog when given one. */
+export const messagesOf = (scope: Page | Locator): Locator => scope.getByRole('log', { name: 'Messages' });
+
+export function privateDialog(page: Page, username: string): Locator {
+  return page.getByRole('dialog', { name: `Private chat with ${username}` });
+}
+
+export function onlineUser(page: Page, username: string): Locator {
+  return page.getByRole('region', { name: 'Online users' }).getByRole('button', { name: new RegExp(escape(username)) });
+}
+
+export async function send(scope: Page | Locator, text: string, how: 'button' | 'enter' = 'button'): Promise<void> {
+  const box = scope.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  if (how === 'enter') await box.press('Enter');
+  else await scope.getByRole('button', { name: 'Send' }).click();
+}
+
+/** Waits until the log shows a message with exactly this text. */
+export function shows(log: Locator, text: string): Promise<void> {
+  return log.getByText(text, { exact: true }).first().waitFor();
+}
+
+/** How many times a message with exactly this text is in the log now. */
+export function countOf(log: Locator, text: string): Promise<number> {
+  return log.locator('.content').getByText(text, { exact: true }).count();
+}
+
+export async function createRoom(page: Page, name: string, description = ''): Promise<void> {
+  await roomsNav(page).getByRole('button', { name: 'Create room' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create room' });
+  await dialog.getByRole('textbox', { name: 'Room name' }).fill(name);
+  if (description) await dialog.getByRole('textbox', { name: 'Description' }).fill(description);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,193 @@
+import { TestBed } from '@angular/core/testing';
+import { MAX_CONTENT_LENGTH, type RoomMessageFrame } from '@chatstream/protocol';
+import { ME, settled, setUpChat } from '../../testing/harness';
+import { FakeWebSocket } from '../../testing/fake-web-socket';
+import { CATCH_UP_PAGE, FIRST_PAGE, OLDER_PAGE } from './chat.store';
+
+/** The server's echo of a stored message, as every member receives it. */
+function live(frame: RoomMessageFrame, socket = FakeWebSocket.last): void {
+  socket.deliver(frame);
+}
+
+describe('ChatStore', () => {
+  afterEach(() => TestBed.resetTestingModule());
+
+  test('opening a room loads its latest page, oldest first', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    for (let i = 0; i < 120; i++) t.api.post('general', `m${i}`);
+    const { chat } = t;
+    await t.connect();
+    const log = chat.openLog();
+    expect(log.loaded).toBe(true);
+    expect(log.entries).toHaveLength(FIRST_PAGE);
+    expect(log.entries[0].content).toBe('m70');
+    expect(log.entries.at(-1)?.content).toBe('m119');
+    expect(log.hasOlder).toBe(true);
+  });
+
+  test('a first load that failed shows why and is tried again on the next (re)connect', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    t.api.post('general', 'hello');
+    t.api.failing = true;
+    const first = await t.connect();
+    expect(t.chat.openLog().error).toMatch(/Could not load the messages/);
+    t.api.failing = false;
+    first.drop();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    FakeWebSocket.last.accept();
+    await settled();
+    expect(t.chat.openLog().error).toBeNull();
+    expect(t.chat.openLog().entries.map((m) => m.content)).toEqual(['hello']);
+  });
+
+  test('older pages load in front until history is exhausted', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    for (let i = 0; i < 170; i++) t.api.post('general', `m${i}`);
+    const { chat } = t;
+    await t.connect();
+    await chat.loadOlder('general');
+    expect(chat.openLog().entries).toHaveLength(FIRST_PAGE + OLDER_PAGE);
+    expect(chat.openLog().entries[0].content).toBe('m20');
+    await chat.loadOlder('general');
+    expect(chat.openLog().entries).toHaveLength(170);
+    expect(chat.openLog().hasOlder).toBe(false);
+    expect(t.api.calls.filter((call) => call.includes('before='))).toHaveLength(2);
+  });
+
+  test('live messages are appended once, whether or not history already had them', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const old = t.api.post('general', 'from history');
+    const { chat } = t;
+    const socket = await t.connect();
+    live(old, socket);
+    const fresh = t.api.post('general', 'live');
+    live(fresh, socket);
+    live(fresh, socket);
+    expect(chat.openLog().entries.map((m) => m.content)).toEqual(['from history', 'live']);
+  });
+
+  test('one sends: pending at once, settled by the echo, shown once', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const { chat } = t;
+    const socket = await t.connect();
+    expect(chat.send('general', 'hello')).toBeNull();
+    expect(chat.openPending().map((p) => [p.content, p.status])).toEqual([['hello', 'sending']]);
+    expect(socket.sentOfType('text')).toEqual([{ type: 'text', content: 'hello', room: 'general' }]);
+    live(t.api.post('general', 'hello', ME.name, ME.id), socket);
+    expect(chat.openPending()).toEqual([]);
+    expect(chat.openLog().entries.map((m) => m.content)).toEqual(['hello']);
+  });
+
+  test('content that is blank or over the limit is refused with a reason and not sent', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    expect(t.chat.send('general', '   ')).toMatch(/Type a message/);
+    expect(t.chat.send('general', 'x'.repeat(MAX_CONTENT_LENGTH + 1))).toMatch(/Too long: 4,001 characters, at most 4,000/);
+    expect(t.chat.send('general', 'x'.repeat(MAX_CONTENT_LENGTH))).toBeNull();
+    expect(socket.sentOfType('text')).toHaveLength(1);
+  });
+
+  test('while disconnected a message waits, visibly, and goes out after the rejoin', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const { chat } = t;
+    const first = await t.connect();
+    first.drop();
+    chat.send('general', 'are you there?');
+    expect(chat.openPending()[0].status).toBe('queued');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = FakeWebSocket.last;
+    expect(second).not.toBe(first);
+    second.accept();
+    expect(second.sent).toEqual([
+      { type: 'join_room', content: 'general' },
+      { type: 'text', content: 'are you there?', room: 'general' },
+    ]);
+    expect(chat.openPending()[0].status).toBe('sending');
+  });
+
+  test('after a reconnect the open room fetches what it missed and shows each message once', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const a = t.api.post('general', 'before the drop');
+    const { chat } = t;
+    const first = await t.connect();
+    first.drop();
+    const missed = [t.api.post('general', 'missed 1'), t.api.post('general', 'missed 2')];
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const second = FakeWebSocket.last;
+    second.accept();
+    // Delivered live right after the reconnect and also in the catch-up page.
+    const after = t.api.post('general', 'after');
+    live(after, second);
+    await settled();
+    expect(t.api.calls).toContain(`history general limit=${CATCH_UP_PAGE}`);
+    expect(chat.openLog().entries.map((m) => m.id)).toEqual([a.id, missed[0].id, missed[1].id, after.id]);
+  });
+
+  test('a message whose echo was lost with the socket is not sent again when history has it', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const { chat } = t;
+    const first = await t.connect();
+    chat.send('general', 'did it arrive?');
+    t.api.post('general', 'did it arrive?', ME.name, ME.id);
+    first.drop();
+    expect(chat.openPending()[0].status).toBe('unconfirmed');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    FakeWebSocket.last.accept();
+    await settled();
+    expect(FakeWebSocket.last.sentOfType('text')).toEqual([]);
+    expect(chat.openPending()).toEqual([]);
+    expect(chat.openLog().entries.filter((m) => m.content === 'did it arrive?')).toHaveLength(1);
+  });
+
+  test('a message whose echo was lost and that history lacks is sent again', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const { chat } = t;
+    const first = await t.connect();
+    chat.send('general', 'lost in transit');
+    first.drop();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    FakeWebSocket.last.accept();
+    await settled();
+    expect(FakeWebSocket.last.sentOfType('text')).toEqual([{ type: 'text', content: 'lost in transit', room: 'general' }]);
+    expect(chat.openPending()[0].status).toBe('sending');
+  });
+
+  test('a message without its echo in time is marked failed, and can be retried or discarded', async () => {
+    const t = setUpChat({ joined: ['general'], ackTimeoutMs: 20 });
+    const { chat } = t;
+    const socket = await t.connect();
+    chat.send('general', 'slow');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const [pending] = chat.openPending();
+    expect(pending.status).toBe('failed');
+    chat.retry(pending.localId);
+    expect(socket.sentOfType('text')).toHaveLength(2);
+    chat.discard(pending.localId);
+    expect(chat.openPending()).toEqual([]);
+  });
+
+  test('messages in rooms that are not open count as unread until the room opens', async () => {
+    const t = setUpChat({ joined: ['general', 'dev'] });
+    t.api.roomList.push({ id: 'dev', name: 'Dev', description: '', user_count: 2, created_at: '' });
+    const { chat, rooms } = t;
+    const socket = await t.connect();
+    live(t.api.post('dev', 'one'), socket);
+    live(t.api.post('dev', 'two'), socket);
+    live(t.api.post('dev', 'mine', ME.name, ME.id), socket);
+    live(t.api.post('general', 'here'), socket);
+    expect(chat.unread()).toEqual({ dev: 2 });
+    rooms.open('dev');
+    await settled();
+    expect(chat.unread()).toEqual({});
+    expect(chat.openLog().entries.map((m) => m.content)).toEqual(['one', 'two', 'mine']);
+  });
+
+  test('the server’s error frames are shown as a notice', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    socket.deliver({ type: 'error', content: 'not a member of room: dev' });
+    expect(t.chat.notice()).toBe('not a member of room: dev');
+    t.chat.dismissNotice();
+    expect(t.chat.notice()).toBeNull();
+  });
+});

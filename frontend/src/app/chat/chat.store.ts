@@ -1,0 +1,229 @@
+import { DestroyRef, Injectable, computed, effect, inject, signal, untracked } from '@angular/core';
+import { HISTORY_MAX_LIMIT, type HistoryMessage, type ServerFrame } from '@chatstream/protocol';
+import { ApiClient } from '../core/api-client';
+import { ChatSocket } from '../core/chat-socket.service';
+import { ACK_TIMEOUT_MS } from '../core/config';
+import { Outbox } from '../core/outbox';
+import { RoomsStore } from '../rooms/rooms.store';
+import { SessionStore } from '../session/session.store';
+import { appendLive, mergeLatest, oldestMessageId, prependOlder, type RoomEntry } from './room-log';
+
+/** First page when a room opens: small, so the room shows at once. */
+export const FIRST_PAGE = 50;
+/** Each older page while scrolling up. */
+export const OLDER_PAGE = 100;
+/** After a reconnect: enough to cover a short outage in one request. */
+export const CATCH_UP_PAGE = HISTORY_MAX_LIMIT;
+
+export interface RoomLog {
+  entries: readonly RoomEntry[];
+  /** History has messages older than the first entry. */
+  hasOlder: boolean;
+  /** The latest page has arrived. */
+  loaded: boolean;
+  loading: boolean;
+  loadingOlder: boolean;
+  error: string | null;
+}
+
+const EMPTY_LOG: RoomLog = { entries: [], hasOlder: false, loaded: false, loading: false, loadingOlder: false, error: null };
+
+/**
+ * Room messages: the logs of the rooms opened so far (history, live frames,
+ * catch-up after a reconnect, merged without duplicates), one's own messages
+ * on their way (the outbox), and unread counts of the rooms not open.
+ */
+@Injectable()
+export class ChatStore {
+  private readonly api = inject(ApiClient);
+  private readonly socket = inject(ChatSocket);
+  private readonly session = inject(SessionStore);
+  private readonly rooms = inject(RoomsStore);
+
+  readonly outbox = new Outbox(this.socket, (room, content) => ({ type: 'text', content, room }), inject(ACK_TIMEOUT_MS));
+  private readonly logsSignal = signal<Readonly<Record<string, RoomLog>>>({});
+  private readonly unreadSignal = signal<Readonly<Record<string, number>>>({});
+  private readonly noticeSignal = signal<string | null>(null);
+  /** Rooms rejoined on the last (re)connect, whose join acknowledgement is still to come. */
+  private rejoinAcks = new Set<string>();
+
+  readonly unread = this.unreadSignal.asReadonly();
+  /** The server's latest complaint about a frame (it says what, not which frame). */
+  readonly notice = this.noticeSignal.asReadonly();
+  readonly openLog = computed(() => this.logsSignal()[this.rooms.openId()] ?? EMPTY_LOG);
+  readonly openPending = computed(() => this.outbox.items().filter((item) => item.target === this.rooms.openId()));
+
+  constructor() {
+    const subscriptions = [
+      this.socket.frames$.subscribe((frame) => this.onFrame(frame)),
+      this.socket.opened$.subscribe(() => {
+        this.rejoinAcks = new Set(this.rooms.joined());
+        this.catchUpAll();
+        // The open room's first load may have failed while the server was away.
+        void this.ensureLoaded(this.rooms.openId());
+      }),
+      this.socket.dropped$.subscribe(() => this.outbox.connectionLost('unconfirmed')),
+    ];
+    inject(DestroyRef).onDestroy(() => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      this.outbox.dispose();
+    });
+    effect(() => {
+      const roomId = this.rooms.openId();
+      untracked(() => {
+        this.markRead(roomId);
+        // A room read without being a member gets no live frames: reopening it reads what is new.
+        if (this.log(roomId).loaded && !this.rooms.isJoined(roomId)) void this.catchUp(roomId);
+        else void this.ensureLoaded(roomId);
+      });
+    });
+  }
+
+  log(roomId: string): RoomLog {
+    return this.logsSignal()[roomId] ?? EMPTY_LOG;
+  }
+
+  /** Sends a message to a room (now, or when the socket is back); returns why not, or null. */
+  send(roomId: string, content: string): string | null {
+    return this.outbox.send(roomId, content);
+  }
+
+  retry(localId: string): void {
+    this.outbox.retry(localId);
+  }
+
+  discard(localId: string): void {
+    this.outbox.remove(localId);
+  }
+
+  dismissNotice(): void {
+    this.noticeSignal.set(null);
+  }
+
+  /** Loads the latest page of a room, once. */
+  async ensureLoaded(roomId: string): Promise<void> {
+    const current = this.log(roomId);
+    if (current.loaded || current.loading) return;
+    this.updateLog(roomId, (log) => ({ ...log, loading: true, error: null }));
+    try {
+      const page = await this.api.history(roomId, { limit: FIRST_PAGE });
+      this.updateLog(roomId, (log) => ({
+        ...log,
+        entries: mergeLatest(log.entries, page),
+        hasOlder: page.length === FIRST_PAGE,
+        loaded: true,
+        loading: false,
+      }));
+    } catch (error) {
+      this.updateLog(roomId, (log) => ({ ...log, loading: false, error: `Could not load the messages: ${reason(error)}` }));
+    }
+  }
+
+  /** Loads the page before the oldest loaded message. */
+  async loadOlder(roomId: string): Promise<void> {
+    const log = this.log(roomId);
+    const before = oldestMessageId(log.entries);
+    if (!log.loaded || !log.hasOlder || log.loadingOlder || before === undefined) return;
+    this.updateLog(roomId, (current) => ({ ...current, loadingOlder: true }));
+    try {
+      const page = await this.api.history(roomId, { limit: OLDER_PAGE, before });
+      this.updateLog(roomId, (current) => ({
+        ...current,
+        entries: prependOlder(current.entries, page),
+        hasOlder: page.length === OLDER_PAGE,
+        loadingOlder: false,
+      }));
+    } catch (error) {
+      this.updateLog(roomId, (current) => ({ ...current, loadingOlder: false, error: `Could not load older messages: ${reason(error)}` }));
+    }
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'text': {
+        const mine = frame.sender_id === this.session.user()?.id;
+        if (mine) this.outbox.acknowledge(frame.room, frame.content);
+        this.addLive(frame);
+        if (!mine && frame.room !== this.rooms.openId()) {
+          this.unreadSignal.update((unread) => ({ ...unread, [frame.room]: (unread[frame.room] ?? 0) + 1 }));
+        }
+        break;
+      }
+      case 'join':
+      case 'leave':
+        // The acknowledgement of a rejoin after a reconnect is not news.
+        if (frame.type === 'join' && frame.user_id === this.session.user()?.id && this.rejoinAcks.delete(frame.room)) break;
+        this.addLive(frame);
+        // Messages posted while one was not a member did not arrive live.
+        if (frame.type === 'join' && frame.user_id === this.session.user()?.id && this.log(frame.room).loaded) {
+          void this.catchUp(frame.room);
+        }
+        break;
+      case 'error':
+        this.noticeSignal.set(frame.content);
+        break;
+    }
+  }
+
+  /** Live entries matter only for rooms whose log is loaded or loading; others load on open. */
+  private addLive(entry: RoomEntry): void {
+    if (!this.logsSignal()[entry.room]) return;
+    this.updateLog(entry.room, (log) => ({ ...log, entries: appendLive(log.entries, entry) }));
+  }
+
+  private markRead(roomId: string): void {
+    if (this.unreadSignal()[roomId]) this.unreadSignal.update(({ [roomId]: _read, ...rest }) => rest);
+  }
+
+  /** After every (re)open: what each loaded room missed while the socket was closed. */
+  private catchUpAll(): void {
+    for (const [roomId, log] of Object.entries(this.logsSignal())) {
+      if (log.loaded) void this.catchUp(roomId);
+    }
+  }
+
+  private async catchUp(roomId: string): Promise<void> {
+    let page: HistoryMessage[];
+    try {
+      page = await this.api.history(roomId, { limit: CATCH_UP_PAGE });
+    } catch {
+      // The next reconnect tries again; meanwhile the log keeps what it has.
+      return;
+    }
+    const known = new Set(this.log(roomId).entries.map((entry) => entry.id));
+    this.updateLog(roomId, (log) => {
+      const entries = mergeLatest(log.entries, page);
+      const gap = page.length > 0 && !page.some((message) => known.has(message.id));
+      return { ...log, entries, hasOlder: gap ? page.length === CATCH_UP_PAGE : log.hasOlder, error: null };
+    });
+    this.settleInDoubt(roomId, page.filter((message) => !known.has(message.id)));
+  }
+
+  /**
+   * Messages written before the socket dropped may or may not have been
+   * stored: those found among the newly fetched ones are delivered, the rest
+   * are sent again. Either way each shows once.
+   */
+  private settleInDoubt(roomId: string, fresh: readonly HistoryMessage[]): void {
+    const me = this.session.user()?.id;
+    const mine = fresh.filter((message) => message.sender_id === me);
+    for (const pending of this.outbox.forTarget(roomId)) {
+      if (pending.status !== 'unconfirmed') continue;
+      const index = mine.findIndex((message) => message.content === pending.content);
+      if (index >= 0) {
+        mine.splice(index, 1);
+        this.outbox.remove(pending.localId);
+      } else {
+        this.outbox.retry(pending.localId);
+      }
+    }
+  }
+
+  private updateLog(roomId: string, change: (log: RoomLog) => RoomLog): void {
+    this.logsSignal.update((logs) => ({ ...logs, [roomId]: change(logs[roomId] ?? EMPTY_LOG) }));
+  }
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

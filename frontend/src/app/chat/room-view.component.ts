@@ -1,0 +1,81 @@
+import { ChangeDetectionStrategy, Component, computed, inject, viewChild } from '@angular/core';
+import { ChatSocket } from '../core/chat-socket.service';
+import { RoomsStore } from '../rooms/rooms.store';
+import { SessionStore } from '../session/session.store';
+import { ComposerComponent } from '../shared/composer.component';
+import { MessageLogComponent } from '../shared/message-log.component';
+import { ChatStore } from './chat.store';
+
+/** The open room: its header with Join/Leave, its log, and the composer (members) or a join prompt. */
+@Component({
+  selector: 'cs-room-view',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [MessageLogComponent, ComposerComponent],
+  host: { class: 'room-view' },
+  template: `
+    <header class="room-header">
+      <div class="room-title">
+        <h2 id="room-heading">{{ room()?.name ?? roomId() }}</h2>
+        <p class="room-meta">
+          {{ members() }}
+          @if (room()?.description; as description) {
+            · <span class="description">{{ description }}</span>
+          }
+        </p>
+      </div>
+      @if (joined()) {
+        <button type="button" (click)="rooms.leave(roomId())">Leave room</button>
+      }
+    </header>
+    @if (log().error; as error) {
+      <p class="banner error" role="alert">{{ error }}</p>
+    }
+    <cs-message-log
+      [entries]="log().entries"
+      [pending]="chat.openPending()"
+      [selfId]="selfId()"
+      [key]="roomId()"
+      [hasOlder]="log().hasOlder"
+      [loadingOlder]="log().loadingOlder"
+      [beginning]="'This is the start of ' + (room()?.name ?? 'the room') + '.'"
+      [emptyText]="log().loaded ? 'No messages yet. Say hello!' : 'Loading messages…'"
+      (loadOlder)="chat.loadOlder(roomId())"
+      (retry)="chat.retry($event)"
+      (discard)="chat.discard($event)"
+    />
+    @if (joined()) {
+      <cs-composer
+        [send]="send"
+        [placeholder]="'Message ' + (room()?.name ?? '')"
+        [offline]="socket.state() !== 'connected'"
+        (sent)="messages().jumpToLatest()"
+      />
+    } @else {
+      <div class="join-prompt">
+        <p>You are reading this room without being a member.</p>
+        <button type="button" class="primary" [disabled]="joining()" (click)="rooms.join(roomId())">
+          {{ joining() ? 'Joining…' : 'Join room' }}
+        </button>
+      </div>
+    }
+  `,
+})
+export class RoomViewComponent {
+  protected readonly rooms = inject(RoomsStore);
+  protected readonly chat = inject(ChatStore);
+  protected readonly socket = inject(ChatSocket);
+  private readonly session = inject(SessionStore);
+  protected readonly messages = viewChild.required(MessageLogComponent);
+
+  protected readonly roomId = this.rooms.openId;
+  protected readonly room = this.rooms.openRoom;
+  protected readonly joined = this.rooms.openJoined;
+  protected readonly joining = computed(() => this.rooms.joining().has(this.roomId()));
+  protected readonly log = this.chat.openLog;
+  protected readonly selfId = computed(() => this.session.user()?.id ?? '');
+  protected readonly members = computed(() => {
+    const count = this.room()?.user_count ?? 0;
+    return count === 1 ? '1 member' : `${count} members`;
+  });
+  protected readonly send = (content: string) => this.chat.send(this.roomId(), content);
+}

@@ -1,0 +1,68 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, viewChild } from '@angular/core';
+import { DIALOG_DATA, DialogRef } from '@angular/cdk/dialog';
+import { ChatSocket } from '../core/chat-socket.service';
+import { SessionStore } from '../session/session.store';
+import { ComposerComponent } from '../shared/composer.component';
+import { MessageLogComponent } from '../shared/message-log.component';
+import { UsersStore } from '../users/users.store';
+import { PrivateChatStore } from './private-chat.store';
+
+export interface PrivateChatData {
+  peerId: string;
+  peerName: string;
+  headingId?: string;
+}
+
+/** "Private chat with <name>": its own log and composer; open means read. */
+@Component({
+  selector: 'cs-private-chat-dialog',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [MessageLogComponent, ComposerComponent],
+  template: `
+    <div class="dialog private-chat">
+      <div class="dialog-header">
+        <h2 [id]="headingId">Private chat with {{ data.peerName }}</h2>
+        <button type="button" class="icon" aria-label="Close" (click)="ref.close()">✕</button>
+      </div>
+      @if (!online()) {
+        <p class="hint">{{ data.peerName }} is offline; messages are kept for when they come back.</p>
+      }
+      <cs-message-log
+        [entries]="messages()"
+        [pending]="pending()"
+        [selfId]="selfId()"
+        [key]="data.peerId"
+        [emptyText]="'No messages with ' + data.peerName + ' yet. Only the two of you see this chat.'"
+        (retry)="chats.retry($event)"
+        (discard)="chats.discard($event)"
+      />
+      <cs-composer
+        [send]="send"
+        [placeholder]="'Message ' + data.peerName"
+        [offline]="socket.state() !== 'connected'"
+        (sent)="log().jumpToLatest()"
+      />
+    </div>
+  `,
+})
+export class PrivateChatDialogComponent {
+  protected readonly data = inject<PrivateChatData>(DIALOG_DATA);
+  protected readonly ref = inject(DialogRef);
+  protected readonly chats = inject(PrivateChatStore);
+  protected readonly socket = inject(ChatSocket);
+  private readonly users = inject(UsersStore);
+  private readonly session = inject(SessionStore);
+  protected readonly log = viewChild.required(MessageLogComponent);
+
+  protected readonly headingId = this.data.headingId ?? `private-chat-heading-${this.data.peerId}`;
+  protected readonly selfId = computed(() => this.session.user()?.id ?? '');
+  protected readonly messages = computed(() => this.chats.conversations()[this.data.peerId]?.messages ?? []);
+  protected readonly pending = computed(() => this.chats.outbox.items().filter((item) => item.target === this.data.peerId));
+  protected readonly online = computed(() => this.users.isOnline(this.data.peerId));
+  protected readonly send = (content: string) => this.chats.send(this.data.peerId, content);
+
+  constructor() {
+    this.chats.open(this.data.peerId, this.data.peerName);
+    inject(DestroyRef).onDestroy(() => this.chats.close(this.data.peerId));
+  }
+}

@@ -1,0 +1,98 @@
+import { Component, signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import type { PendingMessage } from '../core/outbox';
+import { MAX_RENDERED, MessageLogComponent, type LogEntry } from './message-log.component';
+
+function entries(count: number, sender = (i: number) => (i % 3 === 0 ? 'me' : 'bob')): LogEntry[] {
+  const start = Date.UTC(2026, 0, 1, 12);
+  return Array.from({ length: count }, (_, i) => ({
+    id: `m${i}`,
+    type: 'text',
+    sender: sender(i),
+    sender_id: `id-${sender(i)}`,
+    content: `message ${i}`,
+    timestamp: new Date(start + i * 1000).toISOString(),
+  }));
+}
+
+@Component({
+  imports: [MessageLogComponent],
+  template: `<cs-message-log [entries]="entries()" [pending]="pending()" selfId="id-me" [hasOlder]="hasOlder()" (loadOlder)="older = older + 1" />`,
+})
+class Host {
+  readonly entries = signal<LogEntry[]>([]);
+  readonly pending = signal<PendingMessage[]>([]);
+  readonly hasOlder = signal(false);
+  older = 0;
+}
+
+function render(list: LogEntry[], pending: PendingMessage[] = []) {
+  const fixture = TestBed.createComponent(Host);
+  fixture.componentInstance.entries.set(list);
+  fixture.componentInstance.pending.set(pending);
+  fixture.detectChanges();
+  const element = fixture.nativeElement as HTMLElement;
+  return { fixture, element, rows: () => element.querySelectorAll('li') };
+}
+
+describe('MessageLogComponent', () => {
+  test('is a log named "Messages"', () => {
+    const { element } = render(entries(3));
+    const log = element.querySelector('[role="log"]');
+    expect(log?.getAttribute('aria-label')).toBe('Messages');
+    expect(log?.getAttribute('tabindex')).toBe('0');
+  });
+
+  test('10,000 loaded messages render a bounded window ending at the newest', () => {
+    const { rows } = render(entries(10_000));
+    expect(rows().length).toBeLessThanOrEqual(MAX_RENDERED);
+    expect(rows()[rows().length - 1].textContent).toContain('message 9999');
+  });
+
+  test('content is text, never HTML', () => {
+    const attack = { ...entries(1)[0], content: '<img src=x onerror="alert(1)"><b>bold</b>' };
+    const { element } = render([attack]);
+    expect(element.querySelector('img, b')).toBeNull();
+    expect(element.querySelector('.content')?.textContent).toBe(attack.content);
+  });
+
+  test('one sender’s consecutive messages form a group with one header; one’s own are set apart', () => {
+    const list = entries(4, (i) => (i < 3 ? 'bob' : 'me'));
+    const { rows } = render(list);
+    const heads = Array.from(rows()).map((row) => row.classList.contains('head'));
+    expect(heads).toEqual([true, false, false, true]);
+    expect(rows()[3].classList.contains('mine')).toBe(true);
+    expect(rows()[3].querySelector('.sender')?.textContent).toBe('You');
+    expect(rows()[0].querySelector('time')?.getAttribute('datetime')).toBe(list[0].timestamp);
+  });
+
+  test('join and leave lines show as events', () => {
+    const join: LogEntry = { ...entries(1)[0], id: 'j', type: 'join', content: 'bob joined the room' };
+    const { element } = render([join]);
+    expect(element.querySelector('li.event')?.textContent).toContain('bob joined the room');
+  });
+
+  test('pending messages show their state, and failed ones offer Retry and Discard', () => {
+    const pending: PendingMessage[] = [
+      { localId: 'l1', target: 'general', content: 'waiting', status: 'queued', createdAt: 0 },
+      { localId: 'l2', target: 'general', content: 'lost', status: 'failed', createdAt: 0 },
+    ];
+    const { element } = render(entries(2), pending);
+    const shown = Array.from(element.querySelectorAll('li.pending')).map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
+    expect(shown[0]).toContain('Waiting for connection…');
+    expect(shown[1]).toContain('Not delivered.');
+    expect(Array.from(element.querySelectorAll('li.pending button')).map((b) => b.textContent?.trim())).toEqual(['Retry', 'Discard']);
+  });
+
+  test('at the top with nothing more loaded, it asks for older history', () => {
+    // jsdom has no layout; give the viewport a height so that it counts as shown.
+    jest.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(300);
+    const { fixture } = render([]);
+    fixture.componentInstance.hasOlder.set(true);
+    fixture.componentInstance.entries.set(entries(10));
+    fixture.detectChanges();
+    // jsdom has no layout: scrollTop is 0, i.e. at the top.
+    expect(fixture.componentInstance.older).toBeGreaterThanOrEqual(1);
+    jest.restoreAllMocks();
+  });
+});

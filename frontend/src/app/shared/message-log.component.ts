@@ -1,0 +1,314 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  afterRenderEffect,
+  computed,
+  input,
+  linkedSignal,
+  output,
+  untracked,
+  viewChild,
+} from '@angular/core';
+import type { PendingMessage, PendingStatus } from '../core/outbox';
+
+/** What the log shows of a frame: room messages, private messages and join/leave lines all fit. */
+export interface LogEntry {
+  id: string;
+  type: string;
+  sender: string;
+  sender_id: string;
+  content: string;
+  timestamp: string;
+}
+
+interface Row {
+  id: string;
+  event: boolean;
+  mine: boolean;
+  /** First of a run of one sender's messages: shows name and time. */
+  head: boolean;
+  sender: string;
+  content: string;
+  timestamp: string;
+  time: string;
+  fullTime: string;
+}
+
+/** Items rendered while following the end. */
+const WINDOW = 150;
+/** Items added to the rendered window per step while scrolling. */
+const STEP = 60;
+/** Most items ever rendered at once, whatever is loaded (10,000 stays smooth). */
+export const MAX_RENDERED = 300;
+/** Distance from an edge of the rendered content that extends the window (or loads older history). */
+const EDGE_PX = 400;
+/** Closer than this to the bottom counts as "at the bottom". */
+const BOTTOM_SLACK_PX = 24;
+/** Messages of one sender closer together than this form one group. */
+const GROUP_GAP_MS = 5 * 60_000;
+
+const STATUS_TEXT: Record<PendingStatus, string> = {
+  queued: 'Waiting for connection…',
+  sending: 'Sending…',
+  unconfirmed: 'Checking delivery…',
+  failed: 'Not delivered.',
+};
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayTimeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+
+/**
+ * A chat log that renders a bounded window of its entries (hand-written:
+ * CDK's virtual scroll needs a fixed item height, and messages are not).
+ * It follows new entries only while scrolled to the bottom, keeps the entry
+ * at the top of the view in place when entries are added above or the
+ * window moves, and asks for older history at the top.
+ */
+@Component({
+  selector: 'cs-message-log',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'message-log' },
+  template: `
+    <div
+      #viewport
+      class="viewport"
+      role="log"
+      [attr.aria-label]="label()"
+      aria-live="polite"
+      aria-relevant="additions"
+      tabindex="0"
+      (scroll)="onScroll()"
+    >
+      @if (loadingOlder()) {
+        <p class="hint">Loading older messages…</p>
+      } @else if (atBeginning() && beginning()) {
+        <p class="hint">{{ beginning() }}</p>
+      }
+      <ol #list class="entries">
+        @for (row of rows(); track row.id) {
+          @if (row.event) {
+            <li class="event" [attr.data-id]="row.id">
+              {{ row.content }} <time [attr.datetime]="row.timestamp" [title]="row.fullTime">{{ row.time }}</time>
+            </li>
+          } @else {
+            <li class="message" [class.mine]="row.mine" [class.head]="row.head" [attr.data-id]="row.id">
+              @if (row.head) {
+                <p class="meta">
+                  <span class="sender">{{ row.mine ? 'You' : row.sender }}</span>
+                  <time [attr.datetime]="row.timestamp" [title]="row.fullTime">{{ row.time }}</time>
+                </p>
+              } @else {
+                <span class="sr-only">{{ row.mine ? 'You' : row.sender }}, {{ row.time }}:</span>
+              }
+              <p class="content">{{ row.content }}</p>
+            </li>
+          }
+        }
+        @if (atEnd()) {
+          @for (item of pending(); track item.localId) {
+            <li class="message mine pending" [class.failed]="item.status === 'failed'" [attr.data-id]="item.localId">
+              <p class="content">{{ item.content }}</p>
+              <p class="status">
+                {{ statusText[item.status] }}
+                @if (item.status === 'failed') {
+                  <button type="button" class="link" (click)="retry.emit(item.localId)">Retry</button>
+                  <button type="button" class="link" (click)="discard.emit(item.localId)">Discard</button>
+                }
+              </p>
+            </li>
+          }
+        }
+      </ol>
+      @if (empty()) {
+        <p class="hint">{{ emptyText() }}</p>
+      }
+    </div>
+    @if (!following() && entries().length > 0) {
+      <button type="button" class="jump" (click)="jumpToLatest()">Jump to latest</button>
+    }
+  `,
+})
+export class MessageLogComponent {
+  readonly entries = input.required<readonly LogEntry[]>();
+  readonly pending = input<readonly PendingMessage[]>([]);
+  readonly selfId = input.required<string>();
+  /** Changing it (another room) starts the log over at the bottom. */
+  readonly key = input<string>('');
+  readonly label = input('Messages');
+  readonly hasOlder = input(false);
+  readonly loadingOlder = input(false);
+  /** Shown above the first entry once no older history exists. */
+  readonly beginning = input('');
+  readonly emptyText = input('No messages yet.');
+  readonly loadOlder = output<void>();
+  readonly retry = output<string>();
+  readonly discard = output<string>();
+
+  protected readonly statusText = STATUS_TEXT;
+  private readonly viewport = viewChild.required<ElementRef<HTMLElement>>('viewport');
+  private readonly list = viewChild.required<ElementRef<HTMLOListElement>>('list');
+
+  /**
+   * The rendered window as the ids of its first and last entries; null ends
+   * mean "the last WINDOW entries" and "to the end".
+   */
+  private readonly window = linkedSignal<string, { first: string | null; last: string | null }>({
+    source: () => this.key(),
+    computation: () => ({ first: null, last: null }),
+  });
+  /** Scrolled to the very end: new entries scroll into view. */
+  protected readonly following = linkedSignal({ source: () => this.key(), computation: () => true });
+  /** The entry at the top of the view and its offset from the viewport's top, kept across re-renders. */
+  private anchor: { id: string; offset: number } | null = null;
+
+  private readonly indexOf = computed(() => new Map(this.entries().map((entry, index) => [entry.id, index])));
+
+  protected readonly range = computed(() => {
+    const count = this.entries().length;
+    const { first, last } = this.window();
+    const index = this.indexOf();
+    const end = last === null ? count : (index.get(last) ?? count - 1) + 1;
+    const start = first === null ? end - WINDOW : (index.get(first) ?? end - WINDOW);
+    return { start: Math.max(0, start, end - MAX_RENDERED), end };
+  });
+
+  protected readonly atEnd = computed(() => this.range().end === this.entries().length);
+  protected readonly atBeginning = computed(() => this.range().start === 0 && !this.hasOlder());
+  protected readonly empty = computed(() => this.entries().length === 0 && this.pending().length === 0);
+
+  protected readonly rows = computed<Row[]>(() => {
+    const entries = this.entries();
+    const self = this.selfId();
+    const { start, end } = this.range();
+    const rows: Row[] = [];
+    for (let i = start; i < end; i++) {
+      const entry = entries[i];
+      const previous = entries[i - 1];
+      const event = entry.type === 'join' || entry.type === 'leave';
+      const head =
+        !previous ||
+        previous.type === 'join' ||
+        previous.type === 'leave' ||
+        previous.sender_id !== entry.sender_id ||
+        Date.parse(entry.timestamp) - Date.parse(previous.timestamp) > GROUP_GAP_MS;
+      const date = new Date(entry.timestamp);
+      rows.push({
+        id: entry.id,
+        event,
+        mine: entry.sender_id === self,
+        head,
+        sender: entry.sender,
+        content: entry.content,
+        timestamp: entry.timestamp,
+        time: (isToday(date) ? timeFormat : dayTimeFormat).format(date),
+        fullTime: fullFormat.format(date),
+      });
+    }
+    return rows;
+  });
+
+  constructor() {
+    afterRenderEffect(() => {
+      this.rows();
+      this.pending();
+      untracked(() => this.settle());
+    });
+  }
+
+  /** Back to the newest entries (after one sends, or from the button). */
+  jumpToLatest(): void {
+    this.window.set({ first: null, last: null });
+    this.following.set(true);
+    const viewport = this.viewport().nativeElement;
+    viewport.scrollTop = viewport.scrollHeight;
+  }
+
+  protected onScroll(): void {
+    const viewport = this.viewport().nativeElement;
+    this.captureAnchor();
+    const below = viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight;
+    const { start, end } = this.range();
+    if (below <= BOTTOM_SLACK_PX && this.atEnd()) {
+      if (!this.following()) this.following.set(true);
+      if (this.window().first !== null || this.window().last !== null) this.window.set({ first: null, last: null });
+    } else if (this.following() || this.window().first === null) {
+      // Reading back: pin the window so that new entries neither move it nor drop what is in view.
+      this.following.set(false);
+      const ids = this.entries();
+      if (end > start) this.window.set({ first: ids[start].id, last: this.window().last });
+    }
+    this.reachEdges();
+  }
+
+  /** After a render: stick to the bottom, or put the anchored entry back where it was. */
+  private settle(): void {
+    const viewport = this.viewport().nativeElement;
+    if (this.following()) {
+      viewport.scrollTop = viewport.scrollHeight;
+    } else if (this.anchor) {
+      const node = this.rowElement(this.anchor.id);
+      if (node) viewport.scrollTop += this.offsetOf(node) - this.anchor.offset;
+    }
+    this.reachEdges();
+  }
+
+  private reachEdges(): void {
+    const viewport = this.viewport().nativeElement;
+    // Without layout (hidden, or not rendered yet) every edge looks near: wait for a real one.
+    if (viewport.clientHeight === 0) return;
+    const below = viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight;
+    if (viewport.scrollTop < EDGE_PX) this.extendUp();
+    else if (below < EDGE_PX && !this.atEnd()) this.extendDown();
+  }
+
+  private extendUp(): void {
+    const { start, end } = this.range();
+    if (start === 0) {
+      if (this.hasOlder() && !this.loadingOlder()) this.loadOlder.emit();
+      return;
+    }
+    this.captureAnchor();
+    const ids = this.entries();
+    const first = Math.max(0, start - STEP);
+    const last = end - first > MAX_RENDERED ? first + MAX_RENDERED - 1 : null;
+    if (last !== null) this.following.set(false);
+    this.window.set({ first: ids[first].id, last: last === null ? this.window().last : ids[last].id });
+  }
+
+  private extendDown(): void {
+    const { start, end } = this.range();
+    const ids = this.entries();
+    this.captureAnchor();
+    const last = Math.min(ids.length, end + STEP);
+    const first = last - start > MAX_RENDERED ? last - MAX_RENDERED : start;
+    this.window.set({ first: ids[first].id, last: last === ids.length ? null : ids[last - 1].id });
+  }
+
+  /** Remembers the first entry visible at the top of the viewport. */
+  private captureAnchor(): void {
+    const top = this.viewport().nativeElement.getBoundingClientRect().top;
+    for (const child of Array.from(this.list().nativeElement.children) as HTMLElement[]) {
+      if (child.getBoundingClientRect().bottom > top) {
+        const id = child.dataset['id'];
+        this.anchor = id ? { id, offset: this.offsetOf(child) } : null;
+        return;
+      }
+    }
+    this.anchor = null;
+  }
+
+  private rowElement(id: string): HTMLElement | undefined {
+    return (Array.from(this.list().nativeElement.children) as HTMLElement[]).find((child) => child.dataset['id'] === id);
+  }
+
+  private offsetOf(node: HTMLElement): number {
+    return node.getBoundingClientRect().top - this.viewport().nativeElement.getBoundingClientRect().top;
+  }
+}
+
+function isToday(date: Date): boolean {
+  const now = new Date();
+  return date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth() && date.getDate() === now.getDate();
+}
