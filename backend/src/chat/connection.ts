@@ -3,6 +3,8 @@ import type { WebSocket } from 'ws';
 
 /** One open WebSocket of a user, with what the protocol level needs to know about it. */
 export class Connection {
+  /** Rooms whose frames this connection receives (kept by `FanoutService`). */
+  rooms?: Set<string>;
   /** Seed level: the one room this connection receives room frames for. */
   currentRoom?: string;
   /** Answered the last heartbeat ping. */

@@ -22,7 +22,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Connections');
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly byRoom = new Map<string, Set<Connection>>();
-  private readonly roomsOf = new Map<Connection, Set<string>>();
+  private readonly open = new Set<Connection>();
   private readonly bySocket = new WeakMap<object, Connection>();
   private heartbeat?: NodeJS.Timeout;
   private count = 0;
@@ -44,7 +44,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   /** Adds a connection; returns true when it is the user's first. */
   add(conn: Connection): boolean {
     this.bySocket.set(conn.socket, conn);
-    this.roomsOf.set(conn, new Set());
+    this.open.add(conn);
     let mine = this.byUser.get(conn.userId);
     const first = !mine;
     if (!mine) this.byUser.set(conn.userId, (mine = new Set()));
@@ -57,10 +57,8 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
 
   /** Removes a connection; returns true when it was the user's last. */
   remove(conn: Connection): boolean {
-    const rooms = this.roomsOf.get(conn);
-    if (!rooms) return false;
-    for (const room of rooms) this.unsubscribe(conn, room);
-    this.roomsOf.delete(conn);
+    if (!this.open.delete(conn)) return false;
+    for (const room of conn.rooms ?? []) this.unsubscribe(conn, room);
     const mine = this.byUser.get(conn.userId);
     mine?.delete(conn);
     const last = !!mine && mine.size === 0;
@@ -90,16 +88,15 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
 
   /** From now on `conn` receives the frames of `room`. */
   subscribe(conn: Connection, room: string): void {
-    const rooms = this.roomsOf.get(conn);
-    if (!rooms) return; // already closed
-    rooms.add(room);
+    if (!this.open.has(conn)) return; // already closed
+    (conn.rooms ??= new Set()).add(room);
     let members = this.byRoom.get(room);
     if (!members) this.byRoom.set(room, (members = new Set()));
     members.add(conn);
   }
 
   unsubscribe(conn: Connection, room: string): void {
-    this.roomsOf.get(conn)?.delete(room);
+    conn.rooms?.delete(room);
     const members = this.byRoom.get(room);
     if (!members) return;
     members.delete(conn);
@@ -144,7 +141,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
 
   /** Drops connections that did not answer the previous ping. */
   private beat(): void {
-    for (const conn of this.roomsOf.keys()) {
+    for (const conn of this.open) {
       if (!conn.alive) {
         this.logger.log(`connection timed out user=${conn.userId}`);
         conn.socket.terminate();
@@ -159,7 +156,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   async closeAll(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
-    const sockets = [...this.roomsOf.keys()].map((conn) => conn.socket);
+    const sockets = [...this.open].map((conn) => conn.socket);
     if (sockets.length === 0) return;
     this.logger.log(`closing ${sockets.length} connections`);
     const closed = sockets.map(

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Generated, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -67,7 +67,28 @@ export function openSqlite(dataDir: string): OpenDatabase {
   } catch (error) {
     throw new StorageStartError(`DATA_DIR ${resolve(dataDir)} is not usable: ${describe(error)}`);
   }
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) }), dialect: 'sqlite', location: file };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(handle) }) }), dialect: 'sqlite', location: file };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; the hot queries (a batch's
+ * BEGIN, counter bump, INSERT, COMMIT) have the same text each time, so keep
+ * their prepared statements.
+ */
+function reusingStatements(handle: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= 256) statements.clear();
+        statement = handle.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement as unknown as SqliteStatement;
+    },
+  };
 }
 
 /** PostgreSQL through a `pg` pool; checks that it answers before the server starts. */

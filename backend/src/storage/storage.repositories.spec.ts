@@ -71,6 +71,14 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
     expect((await users.listUsers()).filter((u) => u.id === 'u1')).toEqual([{ id: 'u1', username: 'Second' }]);
   });
 
+  it('saves users arriving together in one batch, the latest name of each winning', async () => {
+    await Promise.all([users.saveUser({ id: 'b1', username: 'A' }), users.saveUser({ id: 'b1', username: 'B' }), users.saveUser({ id: 'b2', username: 'C' })]);
+    expect((await users.listUsers()).filter((u) => u.id.startsWith('b')).sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+      { id: 'b1', username: 'B' },
+      { id: 'b2', username: 'C' },
+    ]);
+  });
+
   it('numbers each room\'s messages in the order they were appended, across interleaved rooms', async () => {
     const sent = Array.from({ length: 30 }, (_, i) => message({ room: i % 3 === 0 ? 'r2' : 'r3' }));
     const stored = await Promise.all(sent.map((m) => messages.append(m)));

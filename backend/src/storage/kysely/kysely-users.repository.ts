@@ -21,15 +21,37 @@ export class KyselyUsersRepository extends UsersRepository {
     }
   }
 
-  async saveUser({ id, username }: UserRecord): Promise<void> {
+  /**
+   * Users are saved in batches: a connect storm of new users costs one
+   * transaction per tick, not one each.
+   */
+  saveUser(user: UserRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // One row per user and batch (the latest name wins); every caller hears the outcome.
+      const waiting = this.pending.get(user.id)?.waiting ?? [];
+      waiting.push({ resolve, reject });
+      this.pending.set(user.id, { user, waiting });
+      if (this.pending.size === 1 && waiting.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private readonly pending = new Map<string, { user: UserRecord; waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> }>();
+
+  private async flush(): Promise<void> {
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    const now = new Date().toISOString();
     try {
       await this.storage.db
         .insertInto('users')
-        .values({ id, username, created_at: new Date().toISOString() })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ username }))
+        .values(batch.map(({ user }) => ({ id: user.id, username: user.username, created_at: now })))
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ username: eb.ref('excluded.username') })))
         .execute();
     } catch (error) {
-      throw storageError(error);
+      const failure = storageError(error);
+      for (const { waiting } of batch) for (const { reject } of waiting) reject(failure);
+      return;
     }
+    for (const { waiting } of batch) for (const { resolve } of waiting) resolve();
   }
 }
