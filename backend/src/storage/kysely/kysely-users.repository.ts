@@ -3,6 +3,12 @@ import { UserRecord, UsersRepository } from '../../users/users.repository';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
+/**
+ * Nobody waits for a user row (connecting does not), so new users may gather
+ * longer than messages do: a connect storm costs a few commits a second.
+ */
+const USER_BATCH_MS = 20;
+
 @Injectable()
 export class KyselyUsersRepository extends UsersRepository {
   constructor(private readonly storage: KyselyStorage) {
@@ -31,7 +37,7 @@ export class KyselyUsersRepository extends UsersRepository {
       const waiting = this.pending.get(user.id)?.waiting ?? [];
       waiting.push({ resolve, reject });
       this.pending.set(user.id, { user, waiting });
-      if (this.pending.size === 1 && waiting.length === 1) setImmediate(() => void this.flush());
+      if (this.pending.size === 1 && waiting.length === 1) setTimeout(() => void this.flush(), USER_BATCH_MS);
     });
   }
 
