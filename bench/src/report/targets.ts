@@ -1,0 +1,108 @@
+import type { SuiteResults } from '../suite';
+import { median } from '../suite';
+
+/** One row of the targets table. */
+export interface TargetRow {
+  measure: string;
+  target: string;
+  /** What was measured, in words and numbers. */
+  measured: string;
+  /** undefined: not measured in this run. */
+  met?: boolean;
+}
+
+const ratio = (a: number, b: number): number => (b > 0 ? a / b : NaN);
+const x = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : 'n/a');
+const ok = (...conditions: Array<boolean | undefined>): boolean | undefined =>
+  conditions.some((c) => c === undefined) ? undefined : conditions.every(Boolean);
+const has = (n: number): boolean => Number.isFinite(n) && n > 0;
+
+/** Delivered frames/s at the sustainable rate (median over the sweep rounds). */
+export function sustainableDelivered(results: SuiteResults, id: string, scenario: 'fanout' | 'private' = 'fanout'): number {
+  const sweeps = scenario === 'fanout' ? results.fanout?.sweeps[id] : results.private?.sweeps[id];
+  return median((sweeps ?? []).map((s) => s.sustainable?.result.deliveredPerSec ?? 0));
+}
+
+export function halfLoad(results: SuiteResults, id: string, pick: (m: import('../scenarios/session').Measured) => number): number {
+  return median((results.fanout?.half[id] ?? []).map(pick));
+}
+
+/** The issue's targets, measured against the bare ws baseline and Socket.IO at its fastest. */
+export function evaluateTargets(results: SuiteResults): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const cs = 'chatstream';
+  const ws = 'ws';
+  const sio = 'socketio';
+  if (results.fanout) {
+    const [c, w, s] = [cs, ws, sio].map((id) => sustainableDelivered(results, id));
+    const measured = has(c) && has(w) && has(s);
+    rows.push({
+      measure: 'sustainable delivered messages/s (fan-out)',
+      target: '≥ 0.9× bare ws, ≥ 1.2× Socket.IO',
+      measured: `${Math.round(c).toLocaleString('en-US')}/s: ${x(ratio(c, w))} bare ws, ${x(ratio(c, s))} Socket.IO`,
+      met: measured ? ratio(c, w) >= 0.9 && ratio(c, s) >= 1.2 : undefined,
+    });
+    const [cc, cw, csio] = [cs, ws, sio].map((id) => halfLoad(results, id, (m) => m.cpuUsPerFrame));
+    rows.push({
+      measure: 'server CPU per delivered frame (at half the bare ws sustainable load)',
+      target: '≤ 1.1× bare ws, ≤ 0.9× Socket.IO',
+      measured: `${cc.toFixed(2)} µs: ${x(ratio(cc, cw))} bare ws, ${x(ratio(cc, csio))} Socket.IO`,
+      met: has(cc) && has(cw) && has(csio) ? ratio(cc, cw) <= 1.1 && ratio(cc, csio) <= 0.9 : undefined,
+    });
+    const [pc, pw, ps] = [cs, ws, sio].map((id) => halfLoad(results, id, (m) => m.latency.p99));
+    rows.push({
+      measure: `p99 latency at half the bare ws sustainable load (${results.fanout.halfRate} msg/s offered)`,
+      target: '≤ 1.2× bare ws, ≤ 0.6× Socket.IO',
+      measured: `${pc.toFixed(1)} ms: ${x(ratio(pc, pw))} bare ws, ${x(ratio(pc, ps))} Socket.IO`,
+      met: has(pc) && has(pw) && has(ps) ? ratio(pc, pw) <= 1.2 && ratio(pc, ps) <= 0.6 : undefined,
+    });
+  }
+  if (results.idle) {
+    const c = results.idle[cs]?.perConnectionKB;
+    const w = results.idle[ws]?.perConnectionKB;
+    const n = results.idle[cs]?.connections ?? 0;
+    rows.push({
+      measure: `idle memory per connection (${n.toLocaleString('en-US')} connections)`,
+      target: '≤ 1.25× bare ws, and ≤ 10 KB',
+      measured: c === undefined ? 'not measured' : `${c.toFixed(2)} KB: ${x(ratio(c, w ?? NaN))} bare ws`,
+      met: c === undefined || w === undefined ? undefined : ratio(c, w) <= 1.25 && c <= 10,
+    });
+  }
+  if (results.storm) {
+    const c = results.storm[cs]?.connect.perSecond;
+    rows.push({
+      measure: 'connects per second',
+      target: '≥ 5,000',
+      measured: c === undefined ? 'not measured' : `${Math.round(c).toLocaleString('en-US')}/s`,
+      met: c === undefined ? undefined : c >= 5000,
+    });
+  }
+  if (results.fanout) {
+    const on = sustainableDelivered(results, cs);
+    const off = sustainableDelivered(results, 'chatstream-memory');
+    rows.push({
+      measure: 'storage on vs off (sustainable delivered messages/s)',
+      target: '≥ 0.8×',
+      measured: `${Math.round(on).toLocaleString('en-US')} vs ${Math.round(off).toLocaleString('en-US')}/s: ${x(ratio(on, off))}`,
+      met: has(on) && has(off) ? ratio(on, off) >= 0.8 : undefined,
+    });
+  }
+  const lh = results.largeHistory;
+  rows.push({
+    measure: '1,000,000 stored messages: RSS vs an empty server',
+    target: 'within 20 MB',
+    measured: lh
+      ? `${lh.messages.toLocaleString('en-US')} messages: ${((lh.full.rssStartKB - lh.empty.rssStartKB) / 1024).toFixed(1)} MB at start, ${((lh.full.rssAfterReadsKB - lh.empty.rssAfterReadsKB) / 1024).toFixed(1)} MB after reads`
+      : 'not run (full run, or `--history-1m`)',
+    met: lh ? Math.abs(lh.full.rssStartKB - lh.empty.rssStartKB) <= 20 * 1024 && lh.full.rssAfterReadsKB - lh.empty.rssAfterReadsKB <= 20 * 1024 : undefined,
+  });
+  const newest = lh?.full.reads.perPath.newest?.p99;
+  const deep = lh?.full.reads.perPath.deep?.p99;
+  rows.push({
+    measure: '1,000,000 stored messages: GET …/messages?limit=50 p99 (newest page, deep before= page)',
+    target: '< 5 ms',
+    measured: lh ? `${newest} ms, ${deep} ms (${lh.full.reads.failed} failed)` : 'not run (full run, or `--history-1m`)',
+    met: lh ? ok((newest ?? Infinity) < 5, (deep ?? Infinity) < 5, lh.full.reads.failed === 0) : undefined,
+  });
+  return rows;
+}

@@ -1,0 +1,115 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep } from '../clock';
+import { httpLoad, type HttpLoadResult } from '../generator/http-load';
+import { memory } from '../proc';
+import { CHATSTREAM, createRooms, startServer } from '../servers';
+import { historyPaths } from './history';
+
+export interface LargeHistoryOptions {
+  messages: number;
+  size: number;
+  rate: number;
+  durationMs: number;
+  connections: number;
+}
+
+export interface ServerReading {
+  rssStartKB: number;
+  rssAfterReadsKB: number;
+  reads: HttpLoadResult;
+}
+
+export interface LargeHistoryResult {
+  messages: number;
+  /** History GETs per second during the reads. */
+  rate: number;
+  seedSeconds: number;
+  databaseMB: number;
+  empty: ServerReading;
+  full: ServerReading;
+}
+
+const ROOM = 'bench history 1m';
+/** Columns the server's migrations give `messages` (checked before writing). */
+const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_name', 'content', 'created_at'];
+
+/**
+ * History lives in the database, not in RAM: a server over `messages`
+ * stored messages must stay within a few MB of one over an empty database,
+ * and history pages must stay fast. The messages are written straight into
+ * the SQLite file (the server's own write path would take far too long):
+ * the server migrates an empty DATA_DIR first, then stops; the rows go in
+ * with their per-room seq and the room's last_seq, then the server starts
+ * again on it.
+ */
+export async function largeHistory(options: LargeHistoryOptions): Promise<LargeHistoryResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-1m-'));
+  const emptyDir = mkdtempSync(join(tmpdir(), 'chatstream-1m-empty-'));
+  try {
+    const first = await startServer(CHATSTREAM, { dataDir });
+    const [roomId] = await createRooms(first.url, [ROOM]);
+    await first.stop();
+    cpSync(dataDir, emptyDir, { recursive: true });
+    const started = Date.now();
+    const deepBefore = seedMessages(join(dataDir, 'chatstream.sqlite'), roomId, options.messages, options.size);
+    const seedSeconds = (Date.now() - started) / 1000;
+    const databaseMB = statSync(join(dataDir, 'chatstream.sqlite')).size / 1024 / 1024;
+    const empty = await readings(emptyDir, roomId, undefined, options);
+    const full = await readings(dataDir, roomId, deepBefore, options);
+    return { messages: options.messages, rate: options.rate, seedSeconds, databaseMB, empty, full };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(emptyDir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `count` messages to the room; returns the id of the message with seq 1000 (a deep `before=`). */
+export function seedMessages(file: string, roomId: string, count: number, size: number): string {
+  const db = new BetterSqlite3(file);
+  try {
+    const columns = (db.prepare('select name from pragma_table_info(?)').all('messages') as Array<{ name: string }>).map((c) => c.name);
+    const missing = COLUMNS.filter((c) => !columns.includes(c));
+    if (missing.length) throw new Error(`messages table lacks ${missing.join(', ')}: the server's schema changed`);
+    db.pragma('synchronous = OFF');
+    const insert = db.prepare(
+      'insert into messages (id, room_id, recipient_id, seq, sender_id, sender_name, content, created_at) values (?, ?, null, ?, ?, ?, ?, ?)',
+    );
+    const filler = 'm'.repeat(size);
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    let deep = '';
+    const batch = db.transaction((from: number, to: number) => {
+      for (let seq = from; seq <= to; seq++) {
+        const id = randomUUID();
+        if (seq === Math.min(1000, count)) deep = id;
+        const sender = `seed-${seq % 1000}`;
+        insert.run(id, roomId, seq, sender, sender, `${seq} ${filler}`.slice(0, size), new Date(t0 + seq * 10).toISOString());
+      }
+    });
+    for (let from = 1; from <= count; from += 50_000) batch(from, Math.min(count, from + 49_999));
+    db.prepare('update rooms set last_seq = ? where id = ?').run(count, roomId);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return deep;
+  } finally {
+    db.close();
+  }
+}
+
+async function readings(dataDir: string, roomId: string, deepBefore: string | undefined, options: LargeHistoryOptions): Promise<ServerReading> {
+  const server = await startServer(CHATSTREAM, { dataDir });
+  try {
+    await sleep(2000);
+    const rssStartKB = memory(server.pid).rssKB;
+    // GET /api/health is the floor: the same server's cheapest route, no database.
+    const health = { name: 'health', path: '/api/health' };
+    const paths = deepBefore ? [...historyPaths(roomId, deepBefore), health] : [historyPaths(roomId, '')[0], health];
+    const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, connections: options.connections });
+    await sleep(1000);
+    return { rssStartKB, rssAfterReadsKB: memory(server.pid).rssKB, reads };
+  } finally {
+    await server.stop();
+  }
+}
