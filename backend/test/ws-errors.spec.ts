@@ -1,5 +1,5 @@
 import { TestServer, isError, type Client } from './harness';
-import { type AnyFrame, createRoom, isText, say, uid } from './ws-helpers';
+import { type AnyFrame, createRoom, isText, say, uid, serverPerSuite } from './ws-helpers';
 
 interface Context {
   /** A room the sender and a watcher are members of. */
@@ -29,19 +29,7 @@ const BAD_FRAMES: Array<[string, (ctx: Context) => unknown]> = [
 
 describe('WebSocket error frames', () => {
   let server: TestServer;
-  const clients: Client[] = [];
-
-  beforeAll(async () => (server = await TestServer.start()));
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
-  afterAll(() => server.close());
-
-  async function connect(userId: string, username = userId, level: 1 | 2 = 2): Promise<Client> {
-    const client = await server.connect(userId, username, level);
-    clients.push(client);
-    return client;
-  }
+  const connect = serverPerSuite(2, (started) => (server = started));
 
   describe.each([
     ['seed level', 1 as const],

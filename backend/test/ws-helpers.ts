@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { ServerFrame } from '@chatstream/protocol';
-import type { Client, TestServer } from './harness';
+import { TestServer, type Client } from './harness';
 
 /* Small helpers shared by the WebSocket integration specs (ws-*.spec.ts). */
 
@@ -128,4 +128,23 @@ export function query(params: Record<string, string | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, value);
   return search.toString();
+}
+
+/**
+ * One real server per describe block, handed to `onStart`, and a `connect`
+ * whose clients are closed after each test (`level` defaults to `defaultLevel`).
+ */
+export function serverPerSuite(defaultLevel: 1 | 2, onStart: (server: TestServer) => void) {
+  let server: TestServer;
+  const clients: Client[] = [];
+  beforeAll(async () => onStart((server = await TestServer.start())));
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+  afterAll(() => server.close());
+  return async function connect(userId: string, username = userId, level: 1 | 2 = defaultLevel): Promise<Client> {
+    const client = await server.connect(userId, username, level);
+    clients.push(client);
+    return client;
+  };
 }

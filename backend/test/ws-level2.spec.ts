@@ -13,24 +13,13 @@ import {
   say,
   uid,
   userCount,
+  serverPerSuite,
 } from './ws-helpers';
 
 /** Level 2 (`protocol=2`): membership belongs to the user, in any number of rooms, across connections. */
 describe('WebSocket, level 2', () => {
   let server: TestServer;
-  const clients: Client[] = [];
-
-  beforeAll(async () => (server = await TestServer.start()));
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
-  afterAll(() => server.close());
-
-  async function connect(userId: string, username = userId, level: 1 | 2 = 2): Promise<Client> {
-    const client = await server.connect(userId, username, level);
-    clients.push(client);
-    return client;
-  }
+  const connect = serverPerSuite(2, (started) => (server = started));
 
   it('delivers the messages of all three rooms a connection has joined', async () => {
     const rooms = [await createRoom(server, 'l2-three'), await createRoom(server, 'l2-three'), await createRoom(server, 'l2-three')];

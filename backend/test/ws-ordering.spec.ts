@@ -1,21 +1,9 @@
 import { TestServer, isError, type Client } from './harness';
-import { type AnyFrame, createRoom, expectId, expectIsoUtc, history, isPrivate, isText, say, uid } from './ws-helpers';
+import { type AnyFrame, createRoom, expectId, expectIsoUtc, history, isPrivate, isText, say, uid, serverPerSuite } from './ws-helpers';
 
 describe('WebSocket private messages and ordering', () => {
   let server: TestServer;
-  const clients: Client[] = [];
-
-  beforeAll(async () => (server = await TestServer.start()));
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
-  afterAll(() => server.close());
-
-  async function connect(userId: string, username = userId, level: 1 | 2 = 2): Promise<Client> {
-    const client = await server.connect(userId, username, level);
-    clients.push(client);
-    return client;
-  }
+  const connect = serverPerSuite(2, (started) => (server = started));
 
   describe('private messages', () => {
     it('reach every connection of the recipient and of the sender, at both levels, as one message', async () => {

@@ -16,24 +16,13 @@ import {
   say,
   uid,
   userCount,
+  serverPerSuite,
 } from './ws-helpers';
 
 /** Seed level: `/api/ws` without `protocol`, the original server's one-room-per-connection model. */
 describe('WebSocket, seed level', () => {
   let server: TestServer;
-  const clients: Client[] = [];
-
-  beforeAll(async () => (server = await TestServer.start()));
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
-  afterAll(() => server.close());
-
-  async function connect(userId: string, username = userId, level: 1 | 2 = 1): Promise<Client> {
-    const client = await server.connect(userId, username, level);
-    clients.push(client);
-    return client;
-  }
+  const connect = serverPerSuite(1, (started) => (server = started));
 
   describe('handshake', () => {
     const long = 'u'.repeat(65);
