@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync, closeSync } from 'node:fs';
@@ -245,6 +246,27 @@ describe('the database failing while running', () => {
       await database.drop();
     }
   }, 60000);
+
+  pgIt('a PostgreSQL connection killed while checked out between two queries is reported, not thrown', async () => {
+    const database = await postgresDatabase();
+    const { openPostgres } = await import('../src/storage/database');
+    const lost: Error[] = [];
+    const opened = await openPostgres(database.databaseUrl as string, (error) => lost.push(error));
+    try {
+      // Hold a connection the way a transaction does, and kill its backend while no query is running on it.
+      await opened.db.connection().execute(async (conn) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn);
+        await withClient(process.env.DATABASE_URL as string, (admin) => admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]));
+        for (let waited = 0; lost.length === 0 && waited < 5000; waited += 20) await sleep(20);
+      });
+      expect(lost.map((error) => (error as Error & { code?: string }).code)).toContain('57P01');
+      // The pool replaces the broken connection.
+      expect((await sql<{ one: number }>`select 1 as one`.execute(opened.db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await opened.db.destroy();
+      await database.drop();
+    }
+  }, 30000);
 });
 
 describe('moving from SQLite to PostgreSQL', () => {

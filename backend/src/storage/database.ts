@@ -94,8 +94,12 @@ function reusingStatements(handle: BetterSqlite3.Database): SqliteDatabase {
 /** PostgreSQL through a `pg` pool; checks that it answers before the server starts. */
 export async function openPostgres(url: string, onIdleError: (error: Error) => void): Promise<OpenDatabase> {
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  // A backend that dies while idle in the pool must not crash the process; the pool replaces it.
+  // A backend that dies must not crash the process. `pg` reports the loss of an idle client on the
+  // pool, but a checked-out client between two queries (a transaction held open, a health probe)
+  // emits 'error' on itself, and an 'error' without a listener throws. The query in flight, if any,
+  // still gets its own error; the pool drops the broken client and opens a new one when needed.
   pool.on('error', onIdleError);
+  pool.on('connect', (client) => client.on('error', onIdleError));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const location = redact(url);
   try {
