@@ -2,7 +2,7 @@ import { ConsoleLogger, Logger, ValidationPipe, type ArgumentMetadata, type LogL
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { static as serveStatic, type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
@@ -39,6 +39,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger,
   });
   app.disable('x-powered-by');
+  // No ETag on API answers: hashing every JSON body costs more than the rare 304 it saves (static files keep theirs).
+  app.set('etag', false);
   app.useBodyParser('json');
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new BodyValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -70,11 +72,12 @@ function serveWebApp(app: NestExpressApplication, dir: string): void {
     warnedNoWebApp = true;
     return;
   }
-  app.useStaticAssets(dir, { index: 'index.html', maxAge: '1h' });
+  const assets = serveStatic(dir, { index: 'index.html', maxAge: '1h' });
+  const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/');
+  // API requests never touch the file system (a stat per request would cost every REST call a thread-pool trip).
+  app.use((req: Request, res: Response, next: NextFunction) => (isApi(req) ? next() : assets(req, res, next)));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/')) {
-      return next();
-    }
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || isApi(req)) return next();
     res.sendFile(index);
   });
 }

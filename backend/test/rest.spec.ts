@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RoomMessageFrame, ServerFrame } from '@chatstream/protocol';
@@ -790,6 +790,10 @@ describe('the web app at /', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chatstream-web-'));
     writeFileSync(join(dir, 'index.html'), `<!doctype html><html><head><title>ChatStream</title></head><body>${marker}</body></html>`);
+    writeFileSync(join(dir, 'main-abc.js'), 'console.log("app")');
+    // A file where an API route lives must never shadow the route.
+    mkdirSync(join(dir, 'api'));
+    writeFileSync(join(dir, 'api', 'health'), 'not the API');
     server = await TestServer.start({ staticDir: dir });
   });
   afterAll(async () => {
@@ -802,6 +806,17 @@ describe('the web app at /', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain(marker);
+  });
+
+  it('serves the app\'s files with caching headers, and any other page path gets index.html', async () => {
+    const script = await fetch(`${server.url}/main-abc.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(script.headers.get('cache-control')).toMatch(/max-age=3600/);
+    expect(await script.text()).toBe('console.log("app")');
+    const deepLink = await fetch(`${server.url}/rooms/general`);
+    expect(deepLink.status).toBe(200);
+    expect(await deepLink.text()).toContain(marker);
   });
 
   it('the API is still served next to the web app', async () => {
