@@ -104,7 +104,7 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       servers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST],
     },
     commitWindow: { windows: [0, 1, 2, 5], timing },
-    largeHistory: largeMessages > 0 ? { messages: largeMessages, rate: 100, durationMs: quick ? 5000 : 10_000 } : undefined,
+    largeHistory: largeMessages > 0 ? { messages: largeMessages, rate: 100, durationMs: 10_000 } : undefined,
     localAddresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'],
     quietWaitMs: quick ? 8000 : 30_000,
   };

@@ -1,3 +1,4 @@
+import { WARMUP_MS } from '../scenarios/history';
 import type { Measured } from '../scenarios/session';
 import { NOISY_PCT } from '../scenarios/messages';
 import { P99_BOUND_MS } from '../scenarios/session';
@@ -366,7 +367,7 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     out.push('### History reads');
     out.push('');
     out.push(
-      `A room is filled with ${int(h.messages)} messages over the WebSocket, then \`GET /api/rooms/:id/messages?limit=50\` is read open-loop at ${h.rate}/s for ${h.durationMs / 1000} s over ${h.connections} keep-alive connections, the newest page and a deep page (\`before=\` the 101st message) in turn.`,
+      `A room is filled with ${int(h.messages)} messages over the WebSocket, then \`GET /api/rooms/:id/messages?limit=50\` is read open-loop at ${h.rate}/s for ${h.durationMs / 1000} s (after ${WARMUP_MS / 1000} s of the same reads, not timed) over ${h.connections} keep-alive connections, the newest page and a deep page (\`before=\` the 101st message) in turn.`,
     );
     out.push('');
     const wsCpu = hist.ws?.cpuUsPerRequest;
@@ -423,7 +424,7 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     out.push('');
     out.push(
       `Written straight into the SQLite file of a migrated, empty \`DATA_DIR\` (${lh.seedSeconds.toFixed(1)} s, database ${lh.databaseMB.toFixed(0)} MB), then the server started on it. ` +
-        `The empty server is the same migrated database without the messages. Reads: \`GET /api/rooms/:id/messages?limit=50\` open-loop at ${int(lh.rate)}/s, the newest page, the page before the 1,000th message and \`GET /api/health\` (the same server's cheapest route: the floor of what any request costs here) in turn; the empty server reads its (empty) newest page and health. Latency runs from the moment a request is issued.`,
+        `The empty server is the same migrated database without the messages. Reads: \`GET /api/rooms/:id/messages?limit=50\` open-loop at ${int(lh.rate)}/s, the newest page, the page before the 1,000th message and \`GET /api/health\` (the same server's cheapest route: the floor of what any request costs here) in turn, after ${WARMUP_MS / 1000} s of the same reads that are not timed (a fresh server compiles its routes on its first requests); the empty server reads its (empty) newest page and health. Latency runs from the moment a request is issued.`,
     );
     out.push('');
     out.push(

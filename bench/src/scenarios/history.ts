@@ -6,6 +6,9 @@ import { openSocket, type BenchSocket } from '../generator/transports';
 import { createRooms, startServer, type ServerSpec } from '../servers';
 import { settle } from './session';
 
+/** Reads before the measured ones (see HttpLoadOptions.warmupMs). */
+export const WARMUP_MS = 1000;
+
 export interface HistoryOptions {
   /** Messages written to the room first. */
   messages: number;
@@ -45,14 +48,11 @@ export async function historyReads(spec: ServerSpec, options: HistoryOptions): P
     const seedPerSecond = (ids.length * 1000) / (nowMs() - started);
     await settle(server.pid);
     const deep = ids[Math.min(ids.length - 1, 100)];
+    const load = { baseUrl: server.url, paths: historyPaths(roomId, deep), rate: options.rate, connections: options.connections };
+    // Untimed warm-up: the server's first requests on this route compile it.
+    await httpLoad({ ...load, durationMs: WARMUP_MS });
     server.proc.begin();
-    const reads = await httpLoad({
-      baseUrl: server.url,
-      paths: historyPaths(roomId, deep),
-      rate: options.rate,
-      durationMs: options.durationMs,
-      connections: options.connections,
-    });
+    const reads = await httpLoad({ ...load, durationMs: options.durationMs });
     const window = server.proc.end();
     return {
       seeded: ids.length,

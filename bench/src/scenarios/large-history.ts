@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { memory } from '../proc';
 import { CHATSTREAM, createRooms, startServer } from '../servers';
-import { historyPaths } from './history';
+import { historyPaths, WARMUP_MS } from './history';
 
 export interface LargeHistoryOptions {
   messages: number;
@@ -95,6 +95,10 @@ export function seedMessages(file: string, roomId: string, count: number, size: 
     return deep;
   } finally {
     db.close();
+    // Seeding wrote without syncing: put those pages on disk now, so their write-back is not still running during the reads.
+    const fd = openSync(file, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -106,7 +110,7 @@ async function readings(dataDir: string, roomId: string, deepBefore: string | un
     // GET /api/health is the floor: the same server's cheapest route, no database.
     const health = { name: 'health', path: '/api/health' };
     const paths = deepBefore ? [...historyPaths(roomId, deepBefore), health] : [historyPaths(roomId, '')[0], health];
-    const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, connections: options.connections });
+    const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
     await sleep(1000);
     return { rssStartKB, rssAfterReadsKB: memory(server.pid).rssKB, reads };
   } finally {
