@@ -106,6 +106,19 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
     expect(await messages.seqOf('r1', sent[7].id)).toBeUndefined();
   });
 
+  it('stores a burst bigger than one INSERT takes, and batches of sizes seen before, each with its own content', async () => {
+    await rooms.createRoom({ id: 'burst', name: 'Burst', description: '', createdAt: new Date().toISOString() });
+    const burst = Array.from({ length: 620 }, (_, i) => message({ room: 'burst', content: `burst-${i}` }));
+    const stored = await Promise.all(burst.map((m) => messages.append(m)));
+    expect(stored.map((m) => m.seq)).toEqual(burst.map((_, i) => i + 1));
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([0, 1, 2].map((k) => messages.append(message({ room: 'burst', content: `again-${round}-${k}` }))));
+    }
+    const all = await messages.history('burst', 1000);
+    expect(all.map((m) => m.content)).toEqual([...burst.map((m) => m.content), ...[0, 1, 2].flatMap((r) => [0, 1, 2].map((k) => `again-${r}-${k}`))]);
+    expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
+  });
+
   it('stores private messages without a room sequence', async () => {
     const stored = await messages.append(message({ recipient: 'bob' }));
     expect(stored.seq).toBeUndefined();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { MessageRecord, MessagesRepository, RoomMessageRecord } from '../../messages/messages.repository';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { inTransaction, type Database } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
@@ -16,6 +16,9 @@ interface Pending {
 
 /** Rows per INSERT statement: well under both dialects' bound-parameter limits. */
 const ROWS_PER_INSERT = 500;
+/** Batch sizes whose INSERT text is kept (bigger batches are rare and compile anew). */
+const CACHED_INSERT_SIZES = 64;
+const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_name', 'content', 'created_at'] as const;
 
 /**
  * Messages in SQL with group commit: messages that arrive while a batch waits
@@ -106,9 +109,9 @@ export class KyselyMessagesRepository extends MessagesRepository {
     let stored: Stored[];
     try {
       stored = await inTransaction(this.storage.db, async (trx) => {
-        const rows = await assignSequences(trx, batch.map((pending) => pending.message));
+        const rows = await this.assignSequences(trx, batch.map((pending) => pending.message));
         for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          await trx.insertInto('messages').values(rows.slice(i, i + ROWS_PER_INSERT).map(toRow)).execute();
+          await trx.executeQuery(this.insertQuery(rows.slice(i, i + ROWS_PER_INSERT).map(toRow)));
         }
         return rows;
       });
@@ -129,33 +132,72 @@ export class KyselyMessagesRepository extends MessagesRepository {
       throw storageError(error);
     }
   }
+
+  /**
+   * Gives the batch's room messages their seq: one counter bump per room, the
+   * messages numbered in batch order below the new counter.
+   */
+  private async assignSequences(trx: Kysely<Database>, messages: MessageRecord[]): Promise<Stored[]> {
+    const perRoom = new Map<string, number>();
+    for (const message of messages) {
+      if (message.room !== undefined) perRoom.set(message.room, (perRoom.get(message.room) ?? 0) + 1);
+    }
+    const next = new Map<string, number>();
+    for (const [room, count] of perRoom) {
+      const { rows } = await trx.executeQuery(this.bumpQuery(room, count));
+      if (rows.length === 0) throw new Error(`room ${room} is not stored`);
+      next.set(room, Number(rows[0].last_seq) - count + 1);
+    }
+    return messages.map((message) => {
+      if (message.room === undefined) return message;
+      const seq = next.get(message.room) as number;
+      next.set(message.room, seq + 1);
+      return { ...message, seq };
+    });
+  }
+
+  /*
+   * The two statements of every batch are built by Kysely once and then only
+   * get new parameters: building and compiling them anew cost more CPU than
+   * SQLite's own work for a one-message batch.
+   */
+  private bumpText?: string;
+  private readonly insertTexts = new Map<number, string>();
+
+  private bumpQuery(room: string, count: number): CompiledQuery<{ last_seq: number }> {
+    if (this.bumpText === undefined) {
+      const compiled = this.storage.db
+        .updateTable('rooms')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 0) }))
+        .where('id', '=', '')
+        .returning('last_seq')
+        .compile();
+      sameParameters(compiled.parameters, [0, '']);
+      this.bumpText = compiled.sql;
+    }
+    return CompiledQuery.raw(this.bumpText, [count, room]) as CompiledQuery<{ last_seq: number }>;
+  }
+
+  private insertQuery(rows: Array<Database['messages']>): CompiledQuery {
+    const parameters: unknown[] = [];
+    for (const row of rows) for (const column of COLUMNS) parameters.push(row[column]);
+    let text = this.insertTexts.get(rows.length);
+    if (text === undefined) {
+      const compiled = this.storage.db.insertInto('messages').values(rows).compile();
+      if (rows.length > CACHED_INSERT_SIZES) return compiled;
+      sameParameters(compiled.parameters, parameters);
+      text = compiled.sql;
+      this.insertTexts.set(rows.length, text);
+    }
+    return CompiledQuery.raw(text, parameters);
+  }
 }
 
-/**
- * Gives the batch's room messages their seq: one counter bump per room, the
- * messages numbered in batch order below the new counter.
- */
-async function assignSequences(trx: Kysely<Database>, messages: MessageRecord[]): Promise<Stored[]> {
-  const perRoom = new Map<string, number>();
-  for (const message of messages) {
-    if (message.room !== undefined) perRoom.set(message.room, (perRoom.get(message.room) ?? 0) + 1);
+/** The cached statement texts rely on this parameter order; a Kysely upgrade that changed it fails here, loudly. */
+function sameParameters(compiled: readonly unknown[], ours: readonly unknown[]): void {
+  if (compiled.length !== ours.length || compiled.some((value, i) => value !== ours[i])) {
+    throw new Error('Kysely bound the parameters of a cached statement in an unexpected order');
   }
-  const next = new Map<string, number>();
-  for (const [room, count] of perRoom) {
-    const row = await trx
-      .updateTable('rooms')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
-      .where('id', '=', room)
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
-    next.set(room, Number(row.last_seq) - count + 1);
-  }
-  return messages.map((message) => {
-    if (message.room === undefined) return message;
-    const seq = next.get(message.room) as number;
-    next.set(message.room, seq + 1);
-    return { ...message, seq };
-  });
 }
 
 function toRow(message: Stored): Database['messages'] {
