@@ -71,7 +71,7 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       timing,
       sweep: { start: 200, growth: 1.5, refine: quick ? 2 : 3, maxProbes: quick ? 9 : 12, floor: 20, confirmFailures: true },
       sweepRounds: quick ? 1 : 2,
-      halfRounds: quick ? 2 : 3,
+      halfRounds: quick ? 3 : 5,
       sweepServers: quick ? [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST] : [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
       halfServers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
     },
