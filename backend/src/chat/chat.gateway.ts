@@ -1,4 +1,4 @@
-import { UseFilters, UsePipes, ValidationPipe, type BeforeApplicationShutdown, type ValidationError } from '@nestjs/common';
+import { UseFilters, UsePipes, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -17,18 +17,14 @@ import { UsersService } from '../users/users.service';
 import { Connection } from './connection';
 import { MembershipFrameDto, TextFrameDto } from './dto/frames.dto';
 import { FanoutService } from './fanout.service';
+import { FrameValidationPipe } from './frame-validation.pipe';
 import { INVALID_FRAME } from './frame-parser';
 import { parseHandshake, verifyHandshake, WS_PATH } from './handshake';
 import { WsErrorFrameFilter } from './ws-exception.filter';
 
-function firstProblem(errors: ValidationError[]): WsException {
-  const constraints = errors[0]?.constraints ?? {};
-  return new WsException(Object.values(constraints)[0] ?? 'bad frame');
-}
-
 /** The socket edge: checks each frame, hands it to one service method. */
 @UseFilters(WsErrorFrameFilter)
-@UsePipes(new ValidationPipe({ whitelist: true, exceptionFactory: firstProblem }))
+@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto]))
 @WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
 export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
