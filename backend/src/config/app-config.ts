@@ -31,7 +31,7 @@ export class AppConfig {
   /** An instance that stops renewing its presence lease for this long is taken for dead. */
   presenceLeaseMs = 15_000;
   /** How long the first message of a batch waits for others to share its transaction (0: the next turn of the event loop). */
-  commitWindowMs = 2;
+  commitWindowMs = 1;
 }
 
 export type StorageKind = 'sqlite' | 'postgres' | 'memory';
