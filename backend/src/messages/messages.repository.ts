@@ -33,4 +33,12 @@ export abstract class MessagesRepository {
   abstract range(room: string, fromSeq: number, toSeq: number): Promise<RoomMessageRecord[]>;
   /** The newest `limit` messages of `room` with seq below `beforeSeq` (all when absent), oldest first. */
   abstract history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]>;
+  /**
+   * The newest `limit` messages of `room` older than message `beforeId`,
+   * oldest first; undefined when the room has no such message.
+   */
+  async historyBefore(room: string, limit: number, beforeId: string): Promise<RoomMessageRecord[] | undefined> {
+    const beforeSeq = await this.seqOf(room, beforeId);
+    return beforeSeq === undefined ? undefined : this.history(room, limit, beforeSeq);
+  }
 }

@@ -62,12 +62,9 @@ export class MessagesService {
   async history(roomId: string, limit = HISTORY_DEFAULT_LIMIT, before?: string): Promise<HistoryMessage[]> {
     await this.rooms.ensure(roomId);
     this.rooms.require(roomId);
-    let beforeSeq: number | undefined;
-    if (before !== undefined) {
-      beforeSeq = await this.repository.seqOf(roomId, before);
-      if (beforeSeq === undefined) throw new BadRequestException(`before: no message ${before} in room ${roomId}`);
-    }
-    const page = await this.repository.history(roomId, limit, beforeSeq);
+    const page =
+      before === undefined ? await this.repository.history(roomId, limit) : await this.repository.historyBefore(roomId, limit, before);
+    if (page === undefined) throw new BadRequestException(`before: no message ${before} in room ${roomId}`);
     return page.map((message: RoomMessageRecord) => messageFrame(message) as HistoryMessage);
   }
 

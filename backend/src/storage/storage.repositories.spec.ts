@@ -104,6 +104,12 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
     expect(seq).toBe(sent[7].seq);
     expect((await messages.history('r2', 3, seq)).map((m) => m.content)).toEqual(['page-4', 'page-5', 'page-6']);
     expect(await messages.seqOf('r1', sent[7].id)).toBeUndefined();
+    // The same page in one step, by the anchor's id.
+    expect((await messages.historyBefore('r2', 3, sent[7].id))?.map((m) => m.content)).toEqual(['page-4', 'page-5', 'page-6']);
+    expect(await messages.historyBefore('r1', 3, sent[7].id)).toBeUndefined();
+    expect(await messages.historyBefore('r2', 3, 'no-such-message')).toBeUndefined();
+    const oldest = (await messages.history('r2', 1000))[0];
+    expect(await messages.historyBefore('r2', 3, oldest.id)).toEqual([]);
   });
 
   it('stores a burst bigger than one INSERT takes, and batches of sizes seen before, each with its own content', async () => {

@@ -76,6 +76,17 @@ export class KyselyMessagesRepository extends MessagesRepository {
     return rows.reverse().map(toRecord);
   }
 
+  /** One query for a deep page: the anchor's seq is a subquery; only an empty page asks whether the anchor exists. */
+  override async historyBefore(room: string, limit: number, beforeId: string): Promise<RoomMessageRecord[] | undefined> {
+    const db = this.storage.db;
+    const anchor = db.selectFrom('messages').select('seq').where('id', '=', beforeId).where('room_id', '=', room);
+    const rows = await this.read(
+      db.selectFrom('messages').selectAll().where('room_id', '=', room).where('seq', '<', anchor).orderBy('seq', 'desc').limit(limit).execute(),
+    );
+    if (rows.length === 0) return (await this.seqOf(room, beforeId)) === undefined ? undefined : [];
+    return rows.reverse().map(toRecord);
+  }
+
   /** Commits everything queued so far (shutdown). */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.committing) {
