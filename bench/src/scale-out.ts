@@ -7,10 +7,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client as Pg } from 'pg';
 import WebSocket from 'ws';
+import { sleep } from './clock';
+import { freePort } from './servers';
 
 const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'backend', 'dist', 'main.js');
@@ -20,18 +21,6 @@ const SECONDS = 5;
 const WARMUP_MS = 1000;
 const RATES = (process.env.RATES ?? '100,300').split(',').map(Number);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Instance {
   child: ChildProcess;
