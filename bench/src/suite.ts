@@ -437,7 +437,14 @@ export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
   if (wants('history-1m') && plan.largeHistory) {
     const lh = plan.largeHistory;
     const r = await attempt('1M stored messages', () =>
-      largeHistory({ messages: lh.messages, size: plan.history.size, rate: lh.rate, durationMs: lh.durationMs, connections: plan.history.connections }),
+      largeHistory({
+        messages: lh.messages,
+        size: plan.history.size,
+        rate: lh.rate,
+        durationMs: lh.durationMs,
+        connections: plan.history.connections,
+        quietWaitMs: plan.quietWaitMs,
+      }),
     );
     if (r) {
       results.largeHistory = r;

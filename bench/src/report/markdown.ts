@@ -424,18 +424,18 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     out.push('');
     out.push(
       `Written straight into the SQLite file of a migrated, empty \`DATA_DIR\` (${lh.seedSeconds.toFixed(1)} s, database ${lh.databaseMB.toFixed(0)} MB), then the server started on it. ` +
-        `The empty server is the same migrated database without the messages. Reads: \`GET /api/rooms/:id/messages?limit=50\` open-loop at ${int(lh.rate)}/s, the newest page, the page before the 1,000th message and \`GET /api/health\` (the same server's cheapest route: the floor of what any request costs here) in turn, after ${WARMUP_MS / 1000} s of the same reads that are not timed (a fresh server compiles its routes on its first requests); the empty server reads its (empty) newest page and health. Latency runs from the moment a request is issued.`,
+        `The empty server is the same migrated database without the messages. Reads: \`GET /api/rooms/:id/messages?limit=50\` open-loop at ${int(lh.rate)}/s, the newest page, the page before the 1,000th message and \`GET /api/health\` (the same server's cheapest route: the floor of what any request costs here) in turn, once other jobs on the machine have calmed down (as before every measurement), after ${WARMUP_MS / 1000} s of the same reads that are not timed (a fresh server compiles its routes on its first requests); the empty server reads its (empty) newest page and health. Latency runs from the moment a request is issued.`,
     );
     out.push('');
     out.push(
       table(
-        ['server', 'RSS at start MB', 'RSS after reads MB', 'newest page p50 / p99 ms', 'deep page p50 / p99 ms', '`/api/health` p50 / p99 ms', 'failed'],
+        ['server', 'RSS at start MB', 'RSS after reads MB', 'newest page p50 / p99 ms', 'deep page p50 / p99 ms', '`/api/health` p50 / p99 ms', 'failed', 'other jobs CPU %'],
         [
           ['empty database', lh.empty, false] as const,
           [`${int(lh.messages)} messages`, lh.full, true] as const,
         ].map(([name, r, deep]) => {
           const page = (path: string): string => `${ms(r.reads.perPath[path]?.p50)} / ${ms(r.reads.perPath[path]?.p99)}`;
-          return [name, mb(r.rssStartKB), mb(r.rssAfterReadsKB), page('newest'), deep ? page('deep') : '—', page('health'), int(r.reads.failed)];
+          return [name, mb(r.rssStartKB), mb(r.rssAfterReadsKB), page('newest'), deep ? page('deep') : '—', page('health'), int(r.reads.failed), r.otherCpuPct === undefined ? '—' : r.otherCpuPct.toFixed(0)];
         }),
       ),
     );

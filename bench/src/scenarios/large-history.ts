@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
-import { memory } from '../proc';
+import { cpuMs, memory, systemCpu, waitForQuietMachine } from '../proc';
 import { CHATSTREAM, createRooms, startServer } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
 
@@ -15,12 +15,16 @@ export interface LargeHistoryOptions {
   rate: number;
   durationMs: number;
   connections: number;
+  /** Wait at most this long for other jobs on the machine to calm down before each server's reads. */
+  quietWaitMs?: number;
 }
 
 export interface ServerReading {
   rssStartKB: number;
   rssAfterReadsKB: number;
   reads: HttpLoadResult;
+  /** CPU of everything but the server and the bench process during the reads, % of one core. */
+  otherCpuPct?: number;
 }
 
 export interface LargeHistoryResult {
@@ -110,9 +114,18 @@ async function readings(dataDir: string, roomId: string, deepBefore: string | un
     // GET /api/health is the floor: the same server's cheapest route, no database.
     const health = { name: 'health', path: '/api/health' };
     const paths = deepBefore ? [...historyPaths(roomId, deepBefore), health] : [historyPaths(roomId, '')[0], health];
+    // As every other measurement: a p99 taken while someone else's build runs measures that build.
+    if (options.quietWaitMs) await waitForQuietMachine([server.pid], options.quietWaitMs);
+    const machine0 = systemCpu().busyMs;
+    const server0 = cpuMs(server.pid);
+    const self0 = process.cpuUsage();
+    const started = Date.now();
     const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
+    const self = process.cpuUsage(self0);
+    const othersMs = systemCpu().busyMs - machine0 - (cpuMs(server.pid) - server0) - (self.user + self.system) / 1000;
+    const otherCpuPct = Math.max(0, (othersMs / (Date.now() - started)) * 100);
     await sleep(1000);
-    return { rssStartKB, rssAfterReadsKB: memory(server.pid).rssKB, reads };
+    return { rssStartKB, rssAfterReadsKB: memory(server.pid).rssKB, reads, otherCpuPct };
   } finally {
     await server.stop();
   }
