@@ -115,6 +115,7 @@ export class ClientPool {
               username: client.userId,
               localAddress: addresses.length ? addresses[index % addresses.length] : undefined,
               timeoutMs: command.timeoutMs,
+              rawHandshake: command.rawHandshake,
             },
             client,
           );

@@ -38,6 +38,8 @@ export interface ConnectOptions {
   concurrency?: number;
   localAddresses?: string[];
   timeoutMs?: number;
+  /** Contract servers: connect with the lean raw-socket client instead of `ws` (see raw-socket.ts). */
+  rawHandshake?: boolean;
 }
 
 export interface ConnectResult {
@@ -138,6 +140,7 @@ export class LoadGenerator {
       concurrency,
       localAddresses: options.localAddresses ?? [],
       timeoutMs: options.timeoutMs ?? 30_000,
+      rawHandshake: options.rawHandshake,
     }))) as ConnectReply[];
     const latency = new Histogram();
     for (const reply of replies) latency.merge(reply.latency);

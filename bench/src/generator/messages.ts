@@ -34,6 +34,8 @@ export interface ConnectCommand {
   /** Loopback source addresses to spread connections over (ephemeral ports are per address). */
   localAddresses: string[];
   timeoutMs: number;
+  /** Contract servers: connect with the lean raw-socket client (the connect storm). */
+  rawHandshake?: boolean;
 }
 
 export interface StepCommand {

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { TargetAddress } from './messages';
+import { openRawContract } from './raw-socket';
 
 /** A client-to-server frame of the contract. */
 export type OutFrame =
@@ -28,11 +29,14 @@ export interface OpenOptions {
   username: string;
   localAddress?: string;
   timeoutMs: number;
+  /** Contract servers: open the connection with the lean raw-socket client (raw-socket.ts) instead of `ws`. */
+  rawHandshake?: boolean;
 }
 
 /** Opens one client connection; resolves once the server's welcome frame arrived. */
 export function openSocket(target: TargetAddress, options: OpenOptions, sink: FrameSink): Promise<BenchSocket> {
-  return target.protocol === 'socketio' ? openSocketIo(target, options, sink) : openContract(target, options, sink);
+  if (target.protocol === 'socketio') return openSocketIo(target, options, sink);
+  return options.rawHandshake ? openRawContract(target, options, sink) : openContract(target, options, sink);
 }
 
 const SYSTEM = Buffer.from('"type":"system"');

@@ -29,7 +29,7 @@ export async function connectStorm(spec: ServerSpec, options: StormOptions): Pro
   let gen = LoadGenerator.start(options.threads);
   try {
     if (options.warmup > 0) {
-      await gen.connect({ target: server.target, clients: options.warmup, layout: { kind: 'none' }, prefix: 'warm', concurrency: 64 });
+      await gen.connect({ target: server.target, clients: options.warmup, layout: { kind: 'none' }, prefix: 'warm', concurrency: 64, rawHandshake: true });
       await gen.close();
       await gen.stop();
       gen = LoadGenerator.start(options.threads);
@@ -46,6 +46,7 @@ export async function connectStorm(spec: ServerSpec, options: StormOptions): Pro
       concurrency: options.concurrency,
       localAddresses: options.localAddresses,
       timeoutMs: 60_000,
+      rawHandshake: true,
     });
     // Work the server does after its welcome frame (storing the new user) belongs to the connect too.
     await waitQuiet(server.pid, 3000);
