@@ -1,4 +1,5 @@
 import { WARMUP_MS } from '../scenarios/history';
+import { AFTER_READS_MS } from '../scenarios/large-history';
 import type { Measured } from '../scenarios/session';
 import { NOISY_PCT } from '../scenarios/messages';
 import { P99_BOUND_MS } from '../scenarios/session';
@@ -428,7 +429,7 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     out.push('');
     out.push(
       `Written straight into the SQLite file of a migrated, empty \`DATA_DIR\` (${lh.seedSeconds.toFixed(1)} s, database ${lh.databaseMB.toFixed(0)} MB), then the server started on it. ` +
-        `The empty server is the same migrated database without the messages. Reads: \`GET /api/rooms/:id/messages?limit=50\` open-loop at ${int(lh.rate)}/s, the newest page, the page before the 1,000th message and \`GET /api/health\` (the same server's cheapest route: the floor of what any request costs here) in turn, once other jobs on the machine have calmed down (as before every measurement), after ${WARMUP_MS / 1000} s of the same reads that are not timed (a fresh server compiles its routes on its first requests); the empty server reads its (empty) newest page and health. Latency runs from the moment a request is issued.`,
+        `The empty server is the same migrated database without the messages. Reads: \`GET /api/rooms/:id/messages?limit=50\` open-loop at ${int(lh.rate)}/s, the newest page, the page before the 1,000th message and \`GET /api/health\` (the same server's cheapest route: the floor of what any request costs here) in turn, once other jobs on the machine have calmed down (as before every measurement), after ${WARMUP_MS / 1000} s of the same reads that are not timed (a fresh server compiles its routes on its first requests); the empty server reads its (empty) newest page and health. Latency runs from the moment a request is issued. RSS after reads is the lowest in the ${AFTER_READS_MS / 1000} s after them: V8 keeps the heap a load grew until its memory reducer compacts it 10–15 s later, so one sample right after the reads measures where the GC cycle is, not what the server holds.`,
     );
     out.push('');
     out.push(
