@@ -105,6 +105,7 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
     },
     commitWindow: { windows: [0, 1, 2, 5], timing },
     largeHistory: largeMessages > 0 ? { messages: largeMessages, rate: 100, durationMs: 10_000 } : undefined,
+    // Idle connections: 20,000 sockets need more ephemeral ports than one source address has (the storm uses none, see connect-storm.ts).
     localAddresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'],
     quietWaitMs: quick ? 8000 : 30_000,
   };
@@ -323,7 +324,7 @@ export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
       label(spec);
       const s = plan.storm;
       const r = await attempt(`connect storm ${spec.label}`, () =>
-        connectStorm(spec, { connections: s.connections, concurrency: s.concurrency, warmup: s.warmup, threads: plan.threads, localAddresses: plan.localAddresses }),
+        connectStorm(spec, { connections: s.connections, concurrency: s.concurrency, warmup: s.warmup, threads: plan.threads }),
       );
       if (r) {
         results.storm[spec.id] = r;
@@ -403,7 +404,7 @@ export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
     const s = plan.storm;
     const storm = await attempt('CPU profile (connect storm)', () =>
       underProfiler((start, window) =>
-        connectStorm(CHATSTREAM, { connections: s.connections, concurrency: s.concurrency, warmup: s.warmup, threads: plan.threads, localAddresses: plan.localAddresses, start, hooks: window }),
+        connectStorm(CHATSTREAM, { connections: s.connections, concurrency: s.concurrency, warmup: s.warmup, threads: plan.threads, start, hooks: window }),
       ),
     );
     if (storm) {

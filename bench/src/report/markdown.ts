@@ -341,7 +341,8 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
         'For the servers of our contract the storm\'s clients are the generator\'s raw-socket WebSocket client (bench/src/generator/raw-socket.ts: the RFC 6455 handshake with its `Sec-WebSocket-Accept` checked, then frames), ' +
         'because the `ws` client opens each connection through Node\'s whole HTTP client and costs the generator three to four times what the handshake costs the server: ' +
         'on this 2-core machine a storm of `ws` clients measured the generator (about 1,000–2,100 connects/s for every server, whatever it did). ' +
-        'Socket.IO is still driven through `socket.io-client`, as its users would, so its rate is the most generator-bound of the table: compare server CPU per connect.',
+        'Socket.IO is still driven through `socket.io-client`, as its users would, so its rate is the most generator-bound of the table: compare server CPU per connect. ' +
+        'Connections are not bound to a source address first (see bench/src/scenarios/connect-storm.ts: with the TIME_WAIT sockets that earlier scenarios leave, that stalled connects by ~500 ms).',
     );
     out.push('');
     const wsRate = storm.ws?.connect.perSecond;
