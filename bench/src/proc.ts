@@ -142,20 +142,30 @@ export function systemCpu(): { busyMs: number; totalMs: number } {
 }
 
 /**
- * CPU used by other jobs on the machine, % of one core, over `sampleMs`:
- * everything busy minus this process (generator threads included) and the
- * processes in `ours` (the server under test).
+ * Starts measuring the CPU that other jobs on the machine use: everything
+ * busy minus this process (generator threads included) and the processes in
+ * `ours` (the server under test). The returned function gives it since the
+ * start, in % of one core.
  */
-export async function otherLoad(ours: number[], sampleMs = 500): Promise<number> {
+export function otherLoadSince(ours: number[]): () => number {
   const machine0 = systemCpu().busyMs;
   const self0 = process.cpuUsage();
   const ours0 = ours.map((pid) => safeCpuMs(pid));
+  const started = Date.now();
+  return () => {
+    const machineMs = systemCpu().busyMs - machine0;
+    const self = process.cpuUsage(self0);
+    const selfMs = (self.user + self.system) / 1000;
+    const oursMs = ours.reduce((sum, pid, i) => sum + (safeCpuMs(pid) - ours0[i]), 0);
+    return Math.max(0, ((machineMs - selfMs - oursMs) / Math.max(1, Date.now() - started)) * 100);
+  };
+}
+
+/** CPU used by other jobs on the machine over the next `sampleMs`, % of one core (see otherLoadSince). */
+export async function otherLoad(ours: number[], sampleMs = 500): Promise<number> {
+  const load = otherLoadSince(ours);
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const machineMs = systemCpu().busyMs - machine0;
-  const self = process.cpuUsage(self0);
-  const selfMs = (self.user + self.system) / 1000;
-  const oursMs = ours.reduce((sum, pid, i) => sum + (safeCpuMs(pid) - ours0[i]), 0);
-  return Math.max(0, ((machineMs - selfMs - oursMs) / sampleMs) * 100);
+  return load();
 }
 
 function safeCpuMs(pid: number): number {

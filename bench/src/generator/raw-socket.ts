@@ -6,10 +6,12 @@ import type { BenchSocket, FrameSink, OpenOptions } from './transports';
 /** RFC 6455 §1.3: the server proves it read the key by hashing it with this GUID. */
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const HEADER_END = Buffer.from('\r\n\r\n');
-const SYSTEM = Buffer.from('"type":"system"');
+/** The contract's welcome frame (`"type":"system"`) is how every client of the generator knows it is connected. */
+export const WELCOME_MARK = Buffer.from('"type":"system"');
 const OPCODE_TEXT = 0x1;
 const OPCODE_CLOSE = 0x8;
 const OPCODE_PING = 0x9;
+const OPCODE_PONG = 0xa;
 /** Sanity bound on one frame from the server (the contract's frames are a few KB). */
 const MAX_FRAME = 16 * 1024 * 1024;
 
@@ -34,7 +36,7 @@ export function openRawContract(target: TargetAddress, options: OpenOptions, sin
   let open = false;
   const bench: BenchSocket = {
     send: (frame) => {
-      if (open) socket.write(maskedTextFrame(Buffer.from(JSON.stringify(frame))));
+      if (open) socket.write(maskedFrame(OPCODE_TEXT, Buffer.from(JSON.stringify(frame))));
     },
     get open() {
       return open;
@@ -57,10 +59,10 @@ export function openRawContract(target: TargetAddress, options: OpenOptions, sin
     };
     const onFrame = (opcode: number, payload: Buffer): void => {
       if (opcode === OPCODE_CLOSE) return fail(new Error(`closed by the server${payload.length >= 2 ? ` (${payload.readUInt16BE(0)})` : ''}`));
-      if (opcode === OPCODE_PING) return void socket.write(maskedFrame(0xa, payload));
+      if (opcode === OPCODE_PING) return void socket.write(maskedFrame(OPCODE_PONG, payload));
       if (opcode !== OPCODE_TEXT) return;
       if (welcomed) return sink.raw(payload);
-      if (payload.indexOf(SYSTEM) < 0) return;
+      if (payload.indexOf(WELCOME_MARK) < 0) return;
       welcomed = true;
       clearTimeout(timer);
       resolve(bench);
@@ -131,10 +133,6 @@ export function readFrames(data: Buffer, onFrame: (opcode: number, payload: Buff
     at += header + length;
   }
   return at === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(at));
-}
-
-export function maskedTextFrame(payload: Buffer): Buffer {
-  return maskedFrame(OPCODE_TEXT, payload);
 }
 
 /** A final client frame: RFC 6455 requires the client to mask what it sends. */

@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { TargetAddress } from './messages';
-import { openRawContract } from './raw-socket';
+import { openRawContract, WELCOME_MARK } from './raw-socket';
 
 /** A client-to-server frame of the contract. */
 export type OutFrame =
@@ -39,7 +39,6 @@ export function openSocket(target: TargetAddress, options: OpenOptions, sink: Fr
   return options.rawHandshake ? openRawContract(target, options, sink) : openContract(target, options, sink);
 }
 
-const SYSTEM = Buffer.from('"type":"system"');
 
 function openContract(target: TargetAddress, options: OpenOptions, sink: FrameSink): Promise<BenchSocket> {
   const query = new URLSearchParams({ user_id: options.userId, username: options.username, protocol: '2' });
@@ -72,7 +71,7 @@ function openContract(target: TargetAddress, options: OpenOptions, sink: FrameSi
     };
     ws.on('message', (data: Buffer) => {
       if (welcomed) return sink.raw(data);
-      if (data.indexOf(SYSTEM) < 0) return;
+      if (data.indexOf(WELCOME_MARK) < 0) return;
       welcomed = true;
       clearTimeout(timer);
       resolve(socket);

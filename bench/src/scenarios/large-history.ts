@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
-import { cpuMs, memory, systemCpu, waitForQuietMachine } from '../proc';
+import { memory, otherLoadSince, waitForQuietMachine } from '../proc';
 import { CHATSTREAM, createRooms, startServer } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
 
@@ -136,14 +136,9 @@ async function readings(dataDir: string, roomId: string, deepBefore: string | un
     const paths = deepBefore ? [...historyPaths(roomId, deepBefore), health] : [historyPaths(roomId, '')[0], health];
     // As every other measurement: a p99 taken while someone else's build runs measures that build.
     if (options.quietWaitMs) await waitForQuietMachine([server.pid], options.quietWaitMs);
-    const machine0 = systemCpu().busyMs;
-    const server0 = cpuMs(server.pid);
-    const self0 = process.cpuUsage();
-    const started = Date.now();
+    const others = otherLoadSince([server.pid]);
     const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
-    const self = process.cpuUsage(self0);
-    const othersMs = systemCpu().busyMs - machine0 - (cpuMs(server.pid) - server0) - (self.user + self.system) / 1000;
-    const otherCpuPct = Math.max(0, (othersMs / (Date.now() - started)) * 100);
+    const otherCpuPct = others();
     return { rssStartKB, rssAfterReadsKB: await settledRss(server.pid), reads, otherCpuPct };
   } finally {
     await server.stop();
