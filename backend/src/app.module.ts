@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ChatModule } from './chat/chat.module';
-import { FanoutModule } from './chat/fanout.module';
+import { FanoutModule } from './fanout/fanout.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { FanoutService } from '../chat/fanout.service';
-import { RoomSequencer } from '../chat/room-sequencer';
+import { FanoutService } from '../fanout/fanout.service';
+import { RoomSequencer } from '../fanout/room-sequencer';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
 import { Cluster, type ClusterEvent } from './cluster';

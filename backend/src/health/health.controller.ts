@@ -1,7 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { HealthResponse } from '@chatstream/protocol';
-import { FanoutService } from '../chat/fanout.service';
+import { FanoutService } from '../fanout/fanout.service';
 import { StorageHealth } from '../storage/storage-health';
 
 @ApiTags('health')

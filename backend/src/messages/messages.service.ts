@@ -1,8 +1,8 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { HISTORY_DEFAULT_LIMIT, MAX_CONTENT_LENGTH, type HistoryMessage, type MessageFrame } from '@chatstream/protocol';
-import { Connection } from '../chat/connection';
-import { FanoutService } from '../chat/fanout.service';
-import { RoomSequencer } from '../chat/room-sequencer';
+import { Connection } from '../fanout/connection';
+import { FanoutService } from '../fanout/fanout.service';
+import { RoomSequencer } from '../fanout/room-sequencer';
 import { Cluster } from '../cluster/cluster';
 import { messageFrame, newId, now } from '../common/frames';
 import { RoomsService } from '../rooms/rooms.service';

@@ -1,9 +1,9 @@
 import { ConflictException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ROOM_ID, DEFAULT_ROOM_NAME, SEED_HISTORY_REPLAY, type MembershipFrame, type Room } from '@chatstream/protocol';
-import { Connection } from '../chat/connection';
-import { FanoutService, serialize } from '../chat/fanout.service';
-import { RoomSequencer } from '../chat/room-sequencer';
+import { Connection } from '../fanout/connection';
+import { FanoutService, serialize } from '../fanout/fanout.service';
+import { RoomSequencer } from '../fanout/room-sequencer';
 import { Cluster } from '../cluster/cluster';
 import { membershipFrame, messageFrame, now } from '../common/frames';
 import { MessagesRepository } from '../messages/messages.repository';

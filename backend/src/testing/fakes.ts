@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { ServerFrame } from '@chatstream/protocol';
 import type { WebSocket } from 'ws';
-import { Connection } from '../chat/connection';
-import { FanoutService } from '../chat/fanout.service';
-import { RoomSequencer } from '../chat/room-sequencer';
+import { Connection } from '../fanout/connection';
+import { FanoutService } from '../fanout/fanout.service';
+import { RoomSequencer } from '../fanout/room-sequencer';
 import { LocalCluster } from '../cluster/cluster';
 import { AppConfig } from '../config/app-config';
 import { MessagesService } from '../messages/messages.service';

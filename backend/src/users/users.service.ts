@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { OnlineUser } from '@chatstream/protocol';
-import { Connection } from '../chat/connection';
-import { FanoutService } from '../chat/fanout.service';
+import { Connection } from '../fanout/connection';
+import { FanoutService } from '../fanout/fanout.service';
 import { Cluster } from '../cluster/cluster';
 import { presenceFrame, welcomeFrame } from '../common/frames';
 import { RoomsService } from '../rooms/rooms.service';
