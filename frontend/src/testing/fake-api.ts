@@ -1,5 +1,15 @@
-import type { CreateRoomRequest, HistoryMessage, OnlineUser, Room } from '@chatstream/protocol';
-import { ApiError } from '../app/core/api-client';
+import type {
+  AccountUser,
+  AuthConfigResponse,
+  ConversationSummary,
+  CreateRoomRequest,
+  HistoryMessage,
+  OnlineUser,
+  PrivateMessageFrame,
+  Room,
+  SessionInfo,
+} from '@chatstream/protocol';
+import { ApiError, type PageOptions } from '../app/core/api-client';
 
 let sequence = 0;
 
@@ -17,6 +27,20 @@ export function message(room: string, content: string, sender = 'carol', senderI
   };
 }
 
+/** A private message as the server would store it. */
+export function privateMessage(from: AccountUser, to: AccountUser, content: string): PrivateMessageFrame {
+  sequence++;
+  return {
+    id: `p-${sequence}`,
+    type: 'private',
+    content,
+    sender: from.username,
+    sender_id: from.id,
+    recipient: to.id,
+    timestamp: new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + sequence * 1000).toISOString(),
+  };
+}
+
 /** The REST API over in-memory state, with the server's paging rules. */
 export class FakeApi {
   roomList: Room[] = [room('general', 'General Chat')];
@@ -25,6 +49,115 @@ export class FakeApi {
   readonly calls: string[] = [];
   /** Set to make the next calls fail. */
   failing = false;
+
+  // ---- accounts mode ----
+  config: AuthConfigResponse = { auth: 'open', registration: 'open' };
+  /** Accounts by username, with their passwords. */
+  readonly accounts = new Map<string, { user: AccountUser; password: string }>();
+  /** Who the session cookie belongs to (null: no valid session). */
+  signedIn: AccountUser | null = null;
+  sessionList: SessionInfo[] = [];
+  /** Private messages in the order stored, of every pair. */
+  readonly privateMessages: PrivateMessageFrame[] = [];
+  /** Set to make the next auth call answer this error. */
+  refuse?: ApiError;
+
+  addAccount(username: string, password: string): AccountUser {
+    const user = { id: `id-${username}`, username };
+    this.accounts.set(username.toLowerCase(), { user, password });
+    return user;
+  }
+
+  /** Stores a private message between two accounts. */
+  postPrivate(from: AccountUser, to: AccountUser, content: string): PrivateMessageFrame {
+    const stored = privateMessage(from, to, content);
+    this.privateMessages.push(stored);
+    return stored;
+  }
+
+  async authConfig(): Promise<AuthConfigResponse> {
+    this.calls.push('authConfig');
+    if (this.failing) throw new TypeError('Failed to fetch');
+    return { ...this.config };
+  }
+
+  async me(): Promise<AccountUser> {
+    this.calls.push('me');
+    return this.session();
+  }
+
+  async login(username: string, password: string): Promise<AccountUser> {
+    this.calls.push(`login ${username}`);
+    this.throwRefusal();
+    const account = this.accounts.get(username.toLowerCase());
+    if (!account || account.password !== password) throw new ApiError(401, 'invalid username or password');
+    this.signedIn = account.user;
+    return account.user;
+  }
+
+  async register(username: string, password: string): Promise<AccountUser> {
+    this.calls.push(`register ${username}`);
+    this.throwRefusal();
+    if (this.accounts.has(username.toLowerCase())) throw new ApiError(409, `username "${username}" is taken`);
+    this.signedIn = this.addAccount(username, password);
+    return this.signedIn;
+  }
+
+  async logout(): Promise<void> {
+    this.calls.push('logout');
+    this.session();
+    this.throwRefusal();
+    this.signedIn = null;
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    this.calls.push('sessions');
+    this.session();
+    return this.sessionList.map((s) => ({ ...s }));
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    this.calls.push(`endSession ${sessionId}`);
+    this.session();
+    const ended = this.sessionList.find((s) => s.id === sessionId);
+    if (!ended) throw new ApiError(404, 'no such session');
+    this.sessionList = this.sessionList.filter((s) => s !== ended);
+    if (ended.current) this.signedIn = null;
+  }
+
+  async conversations(): Promise<ConversationSummary[]> {
+    this.calls.push('conversations');
+    const me = this.session();
+    const latest = new Map<string, ConversationSummary>();
+    for (const m of this.privateMessages) {
+      if (m.sender_id !== me.id && m.recipient !== me.id) continue;
+      const peerId = m.sender_id === me.id ? m.recipient : m.sender_id;
+      const peer = [...this.accounts.values()].find((a) => a.user.id === peerId)?.user ?? { id: peerId, username: peerId };
+      latest.set(peerId, { user: peer, last_message: m });
+    }
+    return [...latest.values()].sort((a, b) => b.last_message.timestamp.localeCompare(a.last_message.timestamp));
+  }
+
+  async conversationHistory(userId: string, options: PageOptions = {}): Promise<PrivateMessageFrame[]> {
+    this.calls.push(`conversationHistory ${userId} limit=${options.limit ?? 50}${options.before ? ` before=${options.before}` : ''}`);
+    if (this.failing) throw new ApiError(503, 'unavailable');
+    const me = this.session();
+    const all = this.privateMessages.filter(
+      (m) => (m.sender_id === me.id && m.recipient === userId) || (m.sender_id === userId && m.recipient === me.id),
+    );
+    return page(all, options);
+  }
+
+  private session(): AccountUser {
+    if (!this.signedIn) throw new ApiError(401, 'Unauthorized');
+    return this.signedIn;
+  }
+
+  private throwRefusal(): void {
+    const refusal = this.refuse;
+    this.refuse = undefined;
+    if (refusal) throw refusal;
+  }
 
   post(roomId: string, content: string, sender?: string, senderId?: string): HistoryMessage {
     const stored = message(roomId, content, sender, senderId);
@@ -50,17 +183,21 @@ export class FakeApi {
   async history(roomId: string, options: { limit?: number; before?: string } = {}): Promise<HistoryMessage[]> {
     this.calls.push(`history ${roomId} limit=${options.limit ?? 50}${options.before ? ` before=${options.before}` : ''}`);
     if (this.failing) throw new ApiError(503, 'unavailable');
-    const all = this.messages.get(roomId) ?? [];
-    const end = options.before === undefined ? all.length : all.findIndex((m) => m.id === options.before);
-    if (end < 0) throw new ApiError(400, 'unknown before');
-    const limit = options.limit ?? 50;
-    return all.slice(Math.max(0, end - limit), end);
+    return page(this.messages.get(roomId) ?? [], options);
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {
     this.calls.push('users');
     return [...this.users];
   }
+}
+
+/** The server's paging: the newest `limit`, or the newest `limit` older than message `before`, oldest first. */
+function page<T extends { id: string }>(all: readonly T[], options: PageOptions): T[] {
+  const end = options.before === undefined ? all.length : all.findIndex((m) => m.id === options.before);
+  if (end < 0) throw new ApiError(400, 'unknown before');
+  const limit = options.limit ?? 50;
+  return all.slice(Math.max(0, end - limit), end);
 }
 
 export function room(id: string, name: string, description = '', members = 0): Room {

@@ -1,14 +1,24 @@
 import { Injectable, inject } from '@angular/core';
 import {
   HISTORY_DEFAULT_LIMIT,
+  type AccountUser,
+  type AuthConfigResponse,
+  type ConversationSummary,
+  type ConversationsResponse,
   type CreateRoomRequest,
   type CreateRoomResponse,
   type ErrorResponse,
   type HistoryMessage,
   type MessagesResponse,
+  type MeResponse,
   type OnlineUser,
+  type PrivateMessageFrame,
+  type PrivateMessagesResponse,
   type Room,
   type RoomsResponse,
+  type SessionInfo,
+  type SessionsResponse,
+  type SignedInResponse,
   type UsersResponse,
 } from '@chatstream/protocol';
 import { API_BASE } from './config';
@@ -18,9 +28,17 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Seconds to wait, from a 429's `Retry-After`. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
+}
+
+/** Paging of a history call: the newest `limit`, or the newest `limit` older than message `before`. */
+export interface PageOptions {
+  limit?: number;
+  before?: string;
 }
 
 /** The REST API, as promises (RxJS stays at the socket). */
@@ -37,15 +55,54 @@ export class ApiClient {
   }
 
   /** The newest `limit` messages of a room (older than message `before`), oldest first. */
-  async history(roomId: string, options: { limit?: number; before?: string } = {}): Promise<HistoryMessage[]> {
-    const query = new URLSearchParams({ limit: String(options.limit ?? HISTORY_DEFAULT_LIMIT) });
-    if (options.before !== undefined) query.set('before', options.before);
-    const path = `/rooms/${encodeURIComponent(roomId)}/messages?${query}`;
+  async history(roomId: string, options: PageOptions = {}): Promise<HistoryMessage[]> {
+    const path = `/rooms/${encodeURIComponent(roomId)}/messages?${pageQuery(options)}`;
     return (await this.request<MessagesResponse>('GET', path)).messages;
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {
     return (await this.request<UsersResponse>('GET', '/users')).users;
+  }
+
+  // ---- accounts mode: the session is the HttpOnly cookie, sent by the browser ----
+
+  authConfig(): Promise<AuthConfigResponse> {
+    return this.request<AuthConfigResponse>('GET', '/auth/config');
+  }
+
+  async me(): Promise<AccountUser> {
+    return (await this.request<MeResponse>('GET', '/auth/me')).user;
+  }
+
+  async login(username: string, password: string): Promise<AccountUser> {
+    return (await this.request<SignedInResponse>('POST', '/auth/login', { username, password })).user;
+  }
+
+  async register(username: string, password: string): Promise<AccountUser> {
+    return (await this.request<SignedInResponse>('POST', '/auth/register', { username, password })).user;
+  }
+
+  async logout(): Promise<void> {
+    await this.request<void>('POST', '/auth/logout');
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    return (await this.request<SessionsResponse>('GET', '/auth/sessions')).sessions;
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    await this.request<void>('DELETE', `/auth/sessions/${encodeURIComponent(sessionId)}`);
+  }
+
+  /** The signed-in user's private conversations, most recent first. */
+  async conversations(): Promise<ConversationSummary[]> {
+    return (await this.request<ConversationsResponse>('GET', '/conversations')).conversations;
+  }
+
+  /** Messages between the signed-in user and `userId`, oldest first, paged as room history. */
+  async conversationHistory(userId: string, options: PageOptions = {}): Promise<PrivateMessageFrame[]> {
+    const path = `/conversations/${encodeURIComponent(userId)}/messages?${pageQuery(options)}`;
+    return (await this.request<PrivateMessagesResponse>('GET', path)).messages;
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -55,9 +112,26 @@ export class ApiClient {
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
     });
-    if (!response.ok) throw new ApiError(response.status, await reasonOf(response));
-    return (await response.json()) as T;
+    if (!response.ok) throw new ApiError(response.status, await reasonOf(response), retryAfterOf(response));
+    // 204 (logout, ending a session) has no body.
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
+}
+
+function pageQuery(options: PageOptions): URLSearchParams {
+  const query = new URLSearchParams({ limit: String(options.limit ?? HISTORY_DEFAULT_LIMIT) });
+  if (options.before !== undefined) query.set('before', options.before);
+  return query;
+}
+
+/** `Retry-After` in seconds: delta-seconds, or an HTTP date. */
+function retryAfterOf(response: Response): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 async function reasonOf(response: Response): Promise<string> {

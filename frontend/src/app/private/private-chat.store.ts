@@ -1,42 +1,74 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import type { PrivateMessageFrame, ServerFrame } from '@chatstream/protocol';
+import { ApiClient } from '../core/api-client';
 import { ChatSocket } from '../core/chat-socket.service';
 import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox, type PendingMessage } from '../core/outbox';
+import { CATCH_UP_PAGE, FIRST_PAGE, OLDER_PAGE } from '../chat/chat.store';
+import { appendLive, mergeLatest, oldestMessageId, prependOlder } from '../chat/room-log';
 import { SessionStore } from '../session/session.store';
 
 export interface Conversation {
   peerId: string;
   peerName: string;
+  /** Oldest first, without duplicates. */
   messages: readonly PrivateMessageFrame[];
+  /** The newest message known (from the conversation list, history or live), for ordering the list. */
+  last?: PrivateMessageFrame;
   unread: number;
+  /** Accounts mode: the latest page of history has arrived. */
+  loaded: boolean;
+  loading: boolean;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  error: string | null;
 }
 
 /**
- * Private chats. The server keeps no readable history of them, so the
- * conversations live in memory for the session: whatever arrives over the
- * socket, grouped by the other person.
+ * Private chats, grouped by the other person.
+ *
+ * In accounts mode the server keeps them for the two participants: the list
+ * comes from `GET /api/conversations` (again after every reconnect), a chat's
+ * history from `GET /api/conversations/:userId/messages` when its dialog
+ * opens, older pages on scroll; live messages merge in without duplicates.
+ * In open mode there is no readable history: whatever arrives over the
+ * socket is kept in memory for the session.
  */
 @Injectable()
 export class PrivateChatStore {
+  private readonly api = inject(ApiClient);
   private readonly socket = inject(ChatSocket);
   private readonly session = inject(SessionStore);
+  private readonly withHistory = this.session.mode() === 'accounts';
 
   readonly outbox = new Outbox(this.socket, (recipient, content) => ({ type: 'text', content, recipient }), inject(ACK_TIMEOUT_MS));
   private readonly conversationsSignal = signal<Readonly<Record<string, Conversation>>>({});
   private readonly openPeerSignal = signal<string | null>(null);
+  private readonly listErrorSignal = signal<string | null>(null);
 
   readonly conversations = this.conversationsSignal.asReadonly();
   /** The peer whose dialog is open. */
   readonly openPeer = this.openPeerSignal.asReadonly();
   readonly totalUnread = computed(() => Object.values(this.conversationsSignal()).reduce((sum, c) => sum + c.unread, 0));
+  /** "Direct messages": conversations with a message, most recent first. */
+  readonly recent = computed(() =>
+    Object.values(this.conversationsSignal())
+      .filter((c) => c.last)
+      .sort((a, b) => (b.last?.timestamp ?? '').localeCompare(a.last?.timestamp ?? '') || a.peerName.localeCompare(b.peerName)),
+  );
+  /** Why the conversation list could not be loaded, if it could not. */
+  readonly listError = this.listErrorSignal.asReadonly();
 
   constructor() {
     const subscriptions = [
       this.socket.frames$.subscribe((frame) => this.onFrame(frame)),
-      // No history to check against: a message whose echo was lost with the socket is shown as not delivered.
+      // A message whose echo was lost with the socket is shown as not delivered (Retry or Discard).
       this.socket.dropped$.subscribe(() => this.outbox.connectionLost('failed')),
     ];
+    if (this.withHistory) {
+      subscriptions.push(this.socket.opened$.subscribe(() => void this.catchUp()));
+      void this.refreshList();
+    }
     inject(DestroyRef).onDestroy(() => {
       subscriptions.forEach((subscription) => subscription.unsubscribe());
       this.outbox.dispose();
@@ -55,10 +87,11 @@ export class PrivateChatStore {
     return this.outbox.forTarget(peerId);
   }
 
-  /** The dialog with this peer opened: their messages are read. */
+  /** The dialog with this peer opened: their messages are read (and, with history, loaded). */
   open(peerId: string, peerName: string): void {
     this.openPeerSignal.set(peerId);
     this.update(peerId, peerName, (c) => ({ ...c, unread: 0 }));
+    if (this.withHistory) void this.ensureLoaded(peerId);
   }
 
   close(peerId: string): void {
@@ -77,6 +110,72 @@ export class PrivateChatStore {
     this.outbox.remove(localId);
   }
 
+  /** Fetches the conversation list (accounts mode). */
+  async refreshList(): Promise<void> {
+    try {
+      const summaries = await this.api.conversations();
+      for (const { user, last_message } of summaries) {
+        this.update(user.id, user.username, (c) => ({ ...c, last: newer(c.last, last_message) }));
+      }
+      this.listErrorSignal.set(null);
+    } catch (error) {
+      this.listErrorSignal.set(`Could not load your conversations: ${reason(error)}`);
+    }
+  }
+
+  /** Loads the latest page of a conversation, once. */
+  async ensureLoaded(peerId: string): Promise<void> {
+    const current = this.conversation(peerId);
+    if (current?.loaded || current?.loading) return;
+    this.update(peerId, undefined, (c) => ({ ...c, loading: true, error: null }));
+    try {
+      const page = await this.api.conversationHistory(peerId, { limit: FIRST_PAGE });
+      this.update(peerId, undefined, (c) => ({
+        ...c,
+        messages: mergeLatest(c.messages, page),
+        last: newer(c.last, page[page.length - 1]),
+        hasOlder: page.length === FIRST_PAGE,
+        loaded: true,
+        loading: false,
+      }));
+    } catch (error) {
+      this.update(peerId, undefined, (c) => ({ ...c, loading: false, error: `Could not load the messages: ${reason(error)}` }));
+    }
+  }
+
+  /** Loads the page before the oldest loaded message. */
+  async loadOlder(peerId: string): Promise<void> {
+    const current = this.conversation(peerId);
+    const before = current && oldestMessageId(current.messages);
+    if (!current?.loaded || !current.hasOlder || current.loadingOlder || before === undefined) return;
+    this.update(peerId, undefined, (c) => ({ ...c, loadingOlder: true }));
+    try {
+      const page = await this.api.conversationHistory(peerId, { limit: OLDER_PAGE, before });
+      this.update(peerId, undefined, (c) => ({
+        ...c,
+        messages: prependOlder(c.messages, page),
+        hasOlder: page.length === OLDER_PAGE,
+        loadingOlder: false,
+      }));
+    } catch (error) {
+      this.update(peerId, undefined, (c) => ({ ...c, loadingOlder: false, error: `Could not load older messages: ${reason(error)}` }));
+    }
+  }
+
+  /** After a (re)open: the list, and what the loaded conversations missed while the socket was closed. */
+  private async catchUp(): Promise<void> {
+    await this.refreshList();
+    for (const c of Object.values(this.conversationsSignal())) {
+      if (!c.loaded) continue;
+      try {
+        const page = await this.api.conversationHistory(c.peerId, { limit: CATCH_UP_PAGE });
+        this.update(c.peerId, undefined, (current) => ({ ...current, messages: mergeLatest(current.messages, page), error: null }));
+      } catch {
+        // The next reconnect tries again; meanwhile the log keeps what it has.
+      }
+    }
+  }
+
   private onFrame(frame: ServerFrame): void {
     if (frame.type !== 'private') return;
     const me = this.session.user()?.id;
@@ -84,18 +183,32 @@ export class PrivateChatStore {
     const peerId = mine ? frame.recipient : frame.sender_id;
     if (mine) this.outbox.acknowledge(peerId, frame.content);
     const read = mine || this.openPeerSignal() === peerId;
-    this.update(peerId, mine ? undefined : frame.sender, (c) =>
-      c.messages.some((m) => m.id === frame.id)
-        ? c
-        : { ...c, messages: [...c.messages, frame], unread: read ? c.unread : c.unread + 1 },
-    );
+    this.update(peerId, mine ? undefined : frame.sender, (c) => {
+      const messages = appendLive(c.messages, frame);
+      if (messages === c.messages) return c;
+      return { ...c, messages, last: newer(c.last, frame), unread: read ? c.unread : c.unread + 1 };
+    });
   }
 
   private update(peerId: string, peerName: string | undefined, change: (c: Conversation) => Conversation): void {
     this.conversationsSignal.update((all) => {
-      const current = all[peerId] ?? { peerId, peerName: peerName ?? peerId, messages: [], unread: 0 };
+      const current = all[peerId] ?? emptyConversation(peerId, peerName ?? peerId);
       const named = peerName && current.peerName !== peerName ? { ...current, peerName } : current;
       return { ...all, [peerId]: change(named) };
     });
   }
+}
+
+function emptyConversation(peerId: string, peerName: string): Conversation {
+  return { peerId, peerName, messages: [], unread: 0, loaded: false, loading: false, hasOlder: false, loadingOlder: false, error: null };
+}
+
+function newer(a: PrivateMessageFrame | undefined, b: PrivateMessageFrame | undefined): PrivateMessageFrame | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.timestamp >= a.timestamp ? b : a;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
