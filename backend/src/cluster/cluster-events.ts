@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { SessionsService } from '../auth/sessions.service';
 import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { RoomsService } from '../rooms/rooms.service';
@@ -14,6 +15,7 @@ export class ClusterEvents implements OnModuleInit {
     private readonly users: UsersService,
     private readonly fanout: FanoutService,
     private readonly sequencer: RoomSequencer,
+    private readonly sessions: SessionsService,
   ) {}
 
   onModuleInit(): void {
@@ -34,6 +36,8 @@ export class ClusterEvents implements OnModuleInit {
         return this.users.applyPresence(event.content, event.user, event.username);
       case 'known':
         return this.users.applyKnown(event.user, event.username);
+      case 'session_ended':
+        return this.sessions.applyEnded(event.session);
     }
   }
 }

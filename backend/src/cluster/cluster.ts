@@ -8,7 +8,8 @@ export type ClusterEvent =
   | { t: 'member'; joined: boolean; room: string; user: string; frame: MembershipFrame }
   | { t: 'room'; room: RoomRecord }
   | { t: 'presence'; content: 'online' | 'offline'; user: string; username: string }
-  | { t: 'known'; user: string; username: string };
+  | { t: 'known'; user: string; username: string }
+  | { t: 'session_ended'; session: string };
 
 /**
  * The other instances, when there are any. `LocalCluster` (no REDIS_URL)

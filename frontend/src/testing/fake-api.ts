@@ -1,13 +1,13 @@
 import type {
-  AccountUser,
+  AuthUserInfo,
   AuthConfigResponse,
-  ConversationSummary,
+  Conversation,
   CreateRoomRequest,
   HistoryMessage,
   OnlineUser,
   PrivateMessageFrame,
   Room,
-  SessionInfo,
+  AuthSessionInfo,
 } from '@chatstream/protocol';
 import { ApiError, type PageOptions } from '../app/core/api-client';
 
@@ -28,7 +28,7 @@ export function message(room: string, content: string, sender = 'carol', senderI
 }
 
 /** A private message as the server would store it. */
-export function privateMessage(from: AccountUser, to: AccountUser, content: string): PrivateMessageFrame {
+export function privateMessage(from: AuthUserInfo, to: AuthUserInfo, content: string): PrivateMessageFrame {
   sequence++;
   return {
     id: `p-${sequence}`,
@@ -53,23 +53,23 @@ export class FakeApi {
   // ---- accounts mode ----
   config: AuthConfigResponse = { auth: 'open', registration: 'open' };
   /** Accounts by username, with their passwords. */
-  readonly accounts = new Map<string, { user: AccountUser; password: string }>();
+  readonly accounts = new Map<string, { user: AuthUserInfo; password: string }>();
   /** Who the session cookie belongs to (null: no valid session). */
-  signedIn: AccountUser | null = null;
-  sessionList: SessionInfo[] = [];
+  signedIn: AuthUserInfo | null = null;
+  sessionList: AuthSessionInfo[] = [];
   /** Private messages in the order stored, of every pair. */
   readonly privateMessages: PrivateMessageFrame[] = [];
   /** Set to make the next auth call answer this error. */
   refuse?: ApiError;
 
-  addAccount(username: string, password: string): AccountUser {
+  addAccount(username: string, password: string): AuthUserInfo {
     const user = { id: `id-${username}`, username };
     this.accounts.set(username.toLowerCase(), { user, password });
     return user;
   }
 
   /** Stores a private message between two accounts. */
-  postPrivate(from: AccountUser, to: AccountUser, content: string): PrivateMessageFrame {
+  postPrivate(from: AuthUserInfo, to: AuthUserInfo, content: string): PrivateMessageFrame {
     const stored = privateMessage(from, to, content);
     this.privateMessages.push(stored);
     return stored;
@@ -81,12 +81,12 @@ export class FakeApi {
     return { ...this.config };
   }
 
-  async me(): Promise<AccountUser> {
+  async me(): Promise<AuthUserInfo> {
     this.calls.push('me');
     return this.session();
   }
 
-  async login(username: string, password: string): Promise<AccountUser> {
+  async login(username: string, password: string): Promise<AuthUserInfo> {
     this.calls.push(`login ${username}`);
     this.throwRefusal();
     const account = this.accounts.get(username.toLowerCase());
@@ -95,7 +95,7 @@ export class FakeApi {
     return account.user;
   }
 
-  async register(username: string, password: string): Promise<AccountUser> {
+  async register(username: string, password: string): Promise<AuthUserInfo> {
     this.calls.push(`register ${username}`);
     this.throwRefusal();
     if (this.accounts.has(username.toLowerCase())) throw new ApiError(409, `username "${username}" is taken`);
@@ -110,7 +110,7 @@ export class FakeApi {
     this.signedIn = null;
   }
 
-  async sessions(): Promise<SessionInfo[]> {
+  async sessions(): Promise<AuthSessionInfo[]> {
     this.calls.push('sessions');
     this.session();
     return this.sessionList.map((s) => ({ ...s }));
@@ -125,10 +125,10 @@ export class FakeApi {
     if (ended.current) this.signedIn = null;
   }
 
-  async conversations(): Promise<ConversationSummary[]> {
+  async conversations(): Promise<Conversation[]> {
     this.calls.push('conversations');
     const me = this.session();
-    const latest = new Map<string, ConversationSummary>();
+    const latest = new Map<string, Conversation>();
     for (const m of this.privateMessages) {
       if (m.sender_id !== me.id && m.recipient !== me.id) continue;
       const peerId = m.sender_id === me.id ? m.recipient : m.sender_id;
@@ -148,7 +148,7 @@ export class FakeApi {
     return page(all, options);
   }
 
-  private session(): AccountUser {
+  private session(): AuthUserInfo {
     if (!this.signedIn) throw new ApiError(401, 'Unauthorized');
     return this.signedIn;
   }

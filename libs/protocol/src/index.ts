@@ -6,4 +6,4 @@
 export * from './limits';
 export * from './frames';
 export * from './rest';
-export * from './accounts';
+export * from './auth';

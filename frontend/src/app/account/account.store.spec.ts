@@ -1,11 +1,11 @@
 import { TestBed } from '@angular/core/testing';
-import type { SessionInfo } from '@chatstream/protocol';
+import type { AuthSessionInfo } from '@chatstream/protocol';
 import { ApiClient } from '../core/api-client';
 import { FakeApi } from '../../testing/fake-api';
 import { SessionStore } from '../session/session.store';
 import { AccountStore } from './account.store';
 
-const session = (id: string, lastUsed: string, current = false): SessionInfo => ({
+const session = (id: string, lastUsed: string, current = false): AuthSessionInfo => ({
   id,
   created_at: '2026-01-01T08:00:00.000Z',
   last_used_at: lastUsed,

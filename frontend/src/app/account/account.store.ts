@@ -1,5 +1,5 @@
 import { Injectable, inject, signal } from '@angular/core';
-import type { SessionInfo } from '@chatstream/protocol';
+import type { AuthSessionInfo } from '@chatstream/protocol';
 import { ApiClient, ApiError } from '../core/api-client';
 import { SessionStore } from '../session/session.store';
 
@@ -13,7 +13,7 @@ export class AccountStore {
   private readonly api = inject(ApiClient);
   private readonly session = inject(SessionStore);
 
-  private readonly sessionsSignal = signal<readonly SessionInfo[]>([]);
+  private readonly sessionsSignal = signal<readonly AuthSessionInfo[]>([]);
   private readonly loadingSignal = signal(false);
   private readonly errorSignal = signal<string | null>(null);
   private readonly endingSignal = signal<ReadonlySet<string>>(new Set());

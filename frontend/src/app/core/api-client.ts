@@ -1,9 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import {
   HISTORY_DEFAULT_LIMIT,
-  type AccountUser,
+  type AuthUserInfo,
   type AuthConfigResponse,
-  type ConversationSummary,
+  type Conversation,
   type ConversationsResponse,
   type CreateRoomRequest,
   type CreateRoomResponse,
@@ -16,9 +16,9 @@ import {
   type PrivateMessagesResponse,
   type Room,
   type RoomsResponse,
-  type SessionInfo,
+  type AuthSessionInfo,
   type SessionsResponse,
-  type SignedInResponse,
+  type SignInResponse,
   type UsersResponse,
 } from '@chatstream/protocol';
 import { API_BASE } from './config';
@@ -70,23 +70,23 @@ export class ApiClient {
     return this.request<AuthConfigResponse>('GET', '/auth/config');
   }
 
-  async me(): Promise<AccountUser> {
+  async me(): Promise<AuthUserInfo> {
     return (await this.request<MeResponse>('GET', '/auth/me')).user;
   }
 
-  async login(username: string, password: string): Promise<AccountUser> {
-    return (await this.request<SignedInResponse>('POST', '/auth/login', { username, password })).user;
+  async login(username: string, password: string): Promise<AuthUserInfo> {
+    return (await this.request<SignInResponse>('POST', '/auth/login', { username, password })).user;
   }
 
-  async register(username: string, password: string): Promise<AccountUser> {
-    return (await this.request<SignedInResponse>('POST', '/auth/register', { username, password })).user;
+  async register(username: string, password: string): Promise<AuthUserInfo> {
+    return (await this.request<SignInResponse>('POST', '/auth/register', { username, password })).user;
   }
 
   async logout(): Promise<void> {
     await this.request<void>('POST', '/auth/logout');
   }
 
-  async sessions(): Promise<SessionInfo[]> {
+  async sessions(): Promise<AuthSessionInfo[]> {
     return (await this.request<SessionsResponse>('GET', '/auth/sessions')).sessions;
   }
 
@@ -95,7 +95,7 @@ export class ApiClient {
   }
 
   /** The signed-in user's private conversations, most recent first. */
-  async conversations(): Promise<ConversationSummary[]> {
+  async conversations(): Promise<Conversation[]> {
     return (await this.request<ConversationsResponse>('GET', '/conversations')).conversations;
   }
 

@@ -1,5 +1,5 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
-import { PROTOCOL_LEVEL_2, SESSION_ENDED_CLOSE_CODE, type ClientFrame, type ServerFrame } from '@chatstream/protocol';
+import { CloseCode, PROTOCOL_LEVEL_2, type ClientFrame, type ServerFrame } from '@chatstream/protocol';
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { RECONNECT_POLICY, SOCKET_URL, WEB_SOCKET_CTOR } from './config';
@@ -175,7 +175,7 @@ export class ChatSocket {
   private dropped(subject: WebSocketSubject<unknown>): void {
     if (subject !== this.subject || !this.user) return;
     const wasOpen = this.stateSignal() === 'connected';
-    if (this.closeCode === SESSION_ENDED_CLOSE_CODE) {
+    if (this.closeCode === CloseCode.SessionEnded) {
       this.disconnect();
       this.endedSubject.next();
       return;

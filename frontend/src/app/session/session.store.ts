@@ -3,10 +3,10 @@ import {
   MAX_NAME_LENGTH,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
-  USERNAME_PATTERN,
-  type AccountUser,
+  USERNAME_PATTERN_SOURCE,
+  type AuthConfigResponse,
   type AuthMode,
-  type RegistrationMode,
+  type AuthUserInfo,
 } from '@chatstream/protocol';
 import { ApiClient, ApiError } from '../core/api-client';
 import { BROWSER_STORAGE } from '../core/config';
@@ -17,6 +17,7 @@ export interface User {
 }
 
 const USER_KEY = 'chatstream.user';
+const USERNAME_PATTERN = new RegExp(USERNAME_PATTERN_SOURCE);
 const KEY_PREFIX = 'chatstream.';
 
 /**
@@ -37,7 +38,7 @@ export class SessionStore {
   private readonly api = inject(ApiClient);
   private readonly userSignal = signal<User | null>(readUser(this.storage));
   private readonly modeSignal = signal<AuthMode | null>(null);
-  private readonly registrationSignal = signal<RegistrationMode>('open');
+  private readonly registrationSignal = signal<AuthConfigResponse['registration']>('open');
   private readonly startErrorSignal = signal<string | null>(null);
   private readonly endedSignal = signal(false);
   /** A logout is on its way: the 4001 that closes this device's socket meanwhile is its own doing. */
@@ -175,7 +176,7 @@ export class SessionStore {
     }
   }
 
-  private async enter(call: () => Promise<AccountUser>, what: string): Promise<string | null> {
+  private async enter(call: () => Promise<AuthUserInfo>, what: string): Promise<string | null> {
     try {
       const user = fromAccount(await call());
       this.endedSignal.set(false);
@@ -195,7 +196,7 @@ export class SessionStore {
   }
 }
 
-function fromAccount(user: AccountUser): User {
+function fromAccount(user: AuthUserInfo): User {
   return { id: user.id, name: user.username };
 }
 
