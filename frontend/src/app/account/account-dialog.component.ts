@@ -58,8 +58,10 @@ export function ago(iso: string, now = Date.now()): string {
                   }
                 </p>
                 <p class="session-meta">
-                  Last used <time [attr.datetime]="row.lastUsed" [title]="row.lastUsedFull">{{ row.lastUsedAgo }}</time> · signed in
-                  <time [attr.datetime]="row.created">{{ row.createdText }}</time>
+                  Last used <time [attr.datetime]="row.lastUsed" [title]="row.lastUsedFull">{{ row.lastUsedAgo }}</time>
+                </p>
+                <p class="session-meta">
+                  Signed in <time [attr.datetime]="row.created">{{ row.createdText }}</time>
                 </p>
               </div>
               <button

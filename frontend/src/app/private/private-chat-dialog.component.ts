@@ -5,7 +5,7 @@ import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
 import { UsersStore } from '../users/users.store';
-import { PrivateChatStore } from './private-chat.store';
+import { PrivateChatStore, type Conversation } from './private-chat.store';
 
 export interface PrivateChatData {
   peerId: string;
@@ -79,7 +79,7 @@ export class PrivateChatDialogComponent {
 
   protected readonly headingId = this.data.headingId ?? `private-chat-heading-${this.data.peerId}`;
   protected readonly selfId = computed(() => this.session.user()?.id ?? '');
-  protected readonly conversation = computed(() => this.chats.conversations()[this.data.peerId]);
+  protected readonly conversation = computed<Conversation | undefined>(() => this.chats.conversations()[this.data.peerId]);
   protected readonly messages = computed(() => this.conversation()?.messages ?? []);
   protected readonly pending = computed(() => this.chats.outbox.items().filter((item) => item.target === this.data.peerId));
   protected readonly online = computed(() => this.users.isOnline(this.data.peerId));

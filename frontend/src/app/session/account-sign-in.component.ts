@@ -11,7 +11,7 @@ import { SessionStore } from './session.store';
     <main class="sign-in-card" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">ChatStream</h1>
       <p class="lede">
-        {{ canRegister() ? 'Sign in, or create an account to join the chat.' : 'Sign in with the account your operator made for you.' }}
+        {{ canRegister() ? 'Sign in, or create an account.' : 'Sign in with the account your operator made for you.' }}
       </p>
       @if (session.ended()) {
         <p class="banner info" role="status">Your session has ended. Sign in again to continue.</p>
@@ -50,7 +50,7 @@ import { SessionStore } from './session.store';
           <p class="divider"><span>New here?</span></p>
           <button type="button" class="wide" [attr.aria-disabled]="busy()" (click)="create()">Create account</button>
           <p id="account-rules" class="hint flush">
-            A new username has 3 to 32 letters, digits, dots, dashes or underscores; a password at least 8 characters.
+            New accounts: a username of 3–32 letters, digits, dots, dashes or underscores, and a password of 8 or more characters.
           </p>
         }
       </form>
