@@ -18,6 +18,17 @@ import { ServerProcess } from './support/server';
 
 const PASSWORDS = { alice: 'alice in wonderland', bob: 'bob the builder', carol: 'carol sings loud' };
 
+/** A script's call with a bearer token (as a bot would), straight to the server. */
+async function bearer<T>(server: ServerProcess, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
 /** What the page's own cookie gets from the server (the session is the HttpOnly cookie, nothing else). */
 function api<T>(page: Page, path: string): Promise<{ status: number; body: T }> {
   return page.evaluate(async (url) => {
@@ -177,5 +188,49 @@ describeInBrowser('the web app with accounts (AUTH=accounts)', () => {
   test('signing in again brings the conversations back', async () => {
     await signInWithPassword(alice, server.url, 'alice', PASSWORDS.alice);
     await conversationWith(alice, 'bob').filter({ hasText: 'Got it, Alice' }).waitFor();
+  });
+});
+
+describeInBrowser('a long private conversation (AUTH=accounts)', () => {
+  const SEEDED = 180;
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ env: { AUTH: 'accounts' } });
+    browser = await launch();
+    page = await person(browser);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  test('the dialog opens at the newest messages and pages older ones in on scroll up, each once', async () => {
+    type SignedIn = { user: { id: string }; token: string };
+    const dan = await server.http<SignedIn>('POST', '/api/auth/register', { username: 'dan', password: 'dan the man' });
+    expect(dan.status).toBe(201);
+    await createAccount(page, server.url, 'erin', 'erin go bragh');
+    const erin = await api<{ user: { id: string } }>(page, '/api/auth/me');
+    for (let i = 1; i <= SEEDED; i++) {
+      const sent = await bearer(server, dan.body.token, 'POST', '/api/messages', { content: `Old note ${i}`, recipient: erin.body.user.id });
+      expect(sent.status).toBe(201);
+    }
+    await page.reload();
+    await conversationWith(page, 'dan').filter({ hasText: `Old note ${SEEDED}` }).click();
+    const log = messagesOf(privateDialog(page, 'dan'));
+    await shows(log, `Old note ${SEEDED}`);
+    expect(await log.getByText('Old note 1', { exact: true }).count()).toBe(0);
+    // Scroll to the top until the first message is in.
+    for (let attempt = 0; attempt < 20 && !(await log.getByText('Old note 1', { exact: true }).count()); attempt++) {
+      await log.evaluate((viewport) => viewport.scrollTo({ top: 0 }));
+      await page.waitForTimeout(150);
+    }
+    await shows(log, 'Old note 1');
+    await log.getByText('This is the start of your conversation with dan.').waitFor();
+    for (const n of [1, 60, 131]) expect(await log.locator('.content').getByText(`Old note ${n}`, { exact: true }).count()).toBe(1);
+    await screenshot(page, 'accounts-private-paging');
   });
 });
