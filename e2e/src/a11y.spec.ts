@@ -12,7 +12,7 @@ import {
   signIn,
   submitCredentials,
 } from './support/app';
-import { describeInBrowser, launch, person } from './support/browser';
+import { describeInBrowser, launch, person, screenshot } from './support/browser';
 import { ServerProcess } from './support/server';
 
 
@@ -118,6 +118,7 @@ describeInBrowser('accessibility of accounts mode (axe-core): no serious or crit
       await submitCredentials(alice, 'nobody', 'not a password', 'Sign in');
       await alice.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor();
       expect(await seriousViolations(alice)).toEqual([]);
+      if (scheme === 'dark') await screenshot(alice, 'accounts-sign-in-dark');
     });
   }
 
@@ -136,6 +137,7 @@ describeInBrowser('accessibility of accounts mode (axe-core): no serious or crit
     await alice.setViewportSize({ width: 360, height: 740 });
     await alice.getByRole('button', { name: /Menu/ }).click();
     expect(await seriousViolations(alice)).toEqual([]);
+    await screenshot(alice, 'accounts-phone-menu-dark');
     await alice.setViewportSize({ width: 1100, height: 720 });
     await alice.emulateMedia({ colorScheme: 'light' });
   });
@@ -147,6 +149,7 @@ describeInBrowser('accessibility of accounts mode (axe-core): no serious or crit
     expect(await seriousViolations(alice)).toEqual([]);
     await alice.emulateMedia({ colorScheme: 'dark' });
     expect(await seriousViolations(alice)).toEqual([]);
+    await screenshot(alice, 'accounts-account-dialog-dark');
     await alice.emulateMedia({ colorScheme: 'light' });
     await alice.keyboard.press('Escape');
     await conversationWith(alice, 'bob').click();

@@ -185,9 +185,19 @@ describeInBrowser('the web app with accounts (AUTH=accounts)', () => {
     await atSignIn(alice);
   });
 
-  test('signing in again brings the conversations back', async () => {
+  test('signing in again brings the conversations back, in the other tabs of the browser too', async () => {
+    const otherTab = await alice.context().newPage();
+    otherTab.on('pageerror', (error) => pageErrors.push(error.message));
+    await otherTab.goto(server.url);
+    await atSignIn(otherTab);
     await signInWithPassword(alice, server.url, 'alice', PASSWORDS.alice);
     await conversationWith(alice, 'bob').filter({ hasText: 'Got it, Alice' }).waitFor();
+    await connected(otherTab);
+    // Signing out in one tab ends the session that both use.
+    await otherTab.getByRole('button', { name: 'Sign out' }).click();
+    await atSignIn(otherTab);
+    await atSignIn(alice);
+    await otherTab.close();
   });
 });
 

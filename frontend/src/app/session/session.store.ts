@@ -1,4 +1,4 @@
-import { Injectable, inject, signal } from '@angular/core';
+import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import {
   MAX_NAME_LENGTH,
   PASSWORD_MAX_LENGTH,
@@ -43,6 +43,17 @@ export class SessionStore {
   private readonly endedSignal = signal(false);
   /** A logout is on its way: the 4001 that closes this device's socket meanwhile is its own doing. */
   private signingOut = false;
+  /**
+   * Tells this browser's other tabs of a sign-in (accounts mode), so that a
+   * tab on the sign-in view follows, as the storage event does in open mode.
+   * (A sign-out needs no message: the server closes every tab's socket.)
+   */
+  private readonly tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('chatstream.session') : null;
+
+  constructor() {
+    if (this.tabs) this.tabs.onmessage = () => void this.followOtherTab();
+    inject(DestroyRef).onDestroy(() => this.tabs?.close());
+  }
 
   readonly user = this.userSignal.asReadonly();
   /** The server's mode; null until `start` has found out. */
@@ -167,6 +178,19 @@ export class SessionStore {
     if (user) this.storage.setItem(`${KEY_PREFIX}${user.id}.${key}`, JSON.stringify(value));
   }
 
+  private async followOtherTab(): Promise<void> {
+    if (this.modeSignal() !== 'accounts' || this.userSignal()) return;
+    try {
+      const user = await this.currentAccount();
+      if (user && !this.userSignal()) {
+        this.endedSignal.set(false);
+        this.userSignal.set(user);
+      }
+    } catch {
+      // The server is away; this tab stays on the sign-in view.
+    }
+  }
+
   private async currentAccount(): Promise<User | null> {
     try {
       return fromAccount(await this.api.me());
@@ -181,6 +205,7 @@ export class SessionStore {
       const user = fromAccount(await call());
       this.endedSignal.set(false);
       this.userSignal.set(user);
+      this.tabs?.postMessage('signed-in');
       return null;
     } catch (error) {
       return signInProblem(error, what);
