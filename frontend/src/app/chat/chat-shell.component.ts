@@ -31,7 +31,7 @@ const STATE_TEXT = {
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [RoomsNavComponent, DirectMessagesComponent, OnlineUsersComponent, RoomViewComponent],
   providers: [ChatSocket, RoomsStore, ChatStore, UsersStore, PrivateChatStore],
-  host: { class: 'shell', '[class.menu-open]': 'menuOpen()' },
+  host: { class: 'shell', '[class.menu-open]': 'menuOpen()', '[class.accounts]': 'accounts' },
   template: `
     <header class="app-header">
       <button
