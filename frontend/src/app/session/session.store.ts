@@ -68,6 +68,11 @@ export class SessionStore {
   /** Asks the server for its mode and, in accounts mode, who the session cookie belongs to. */
   async start(): Promise<void> {
     this.startErrorSignal.set(null);
+    // Both questions at once: a page load waits one round trip, not two (open mode answers the second with a 404).
+    const account = this.currentAccount().then(
+      (user) => ({ user }),
+      (error: unknown) => ({ error }),
+    );
     try {
       const config = await this.api.authConfig().catch((error: unknown) => {
         // A server from before accounts has no such route: it is the open one.
@@ -77,7 +82,9 @@ export class SessionStore {
       if (config.auth === 'accounts') {
         // An identity left by open mode on this device is nobody's in accounts mode.
         this.storage.removeItem(USER_KEY);
-        this.userSignal.set(await this.currentAccount());
+        const answer = await account;
+        if ('error' in answer) throw answer.error;
+        this.userSignal.set(answer.user);
       }
       this.registrationSignal.set(config.registration);
       this.modeSignal.set(config.auth);
