@@ -1,6 +1,6 @@
 import { Injectable, inject, signal } from '@angular/core';
 import type { AuthSessionInfo } from '@chatstream/protocol';
-import { ApiClient, ApiError } from '../core/api-client';
+import { ApiClient, ApiError, errorMessage } from '../core/api-client';
 import { SessionStore } from '../session/session.store';
 
 /**
@@ -35,7 +35,7 @@ export class AccountStore {
       this.errorSignal.set(null);
     } catch (error) {
       if (this.signedOutBy(error)) return;
-      this.errorSignal.set(`Could not load your sessions: ${reason(error)}`);
+      this.errorSignal.set(`Could not load your sessions: ${errorMessage(error)}`);
     } finally {
       this.loadingSignal.set(false);
     }
@@ -56,7 +56,7 @@ export class AccountStore {
       if (error instanceof ApiError && error.status === 404) {
         this.sessionsSignal.update((sessions) => sessions.filter((s) => s.id !== sessionId));
       } else {
-        this.errorSignal.set(`Could not end the session: ${reason(error)}`);
+        this.errorSignal.set(`Could not end the session: ${errorMessage(error)}`);
       }
     } finally {
       this.endingSignal.update((set) => new Set([...set].filter((id) => id !== sessionId)));
@@ -69,8 +69,4 @@ export class AccountStore {
     this.session.sessionEnded();
     return true;
   }
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

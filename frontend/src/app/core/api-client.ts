@@ -35,6 +35,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What went wrong, in words: the server's reason for an `ApiError`, the browser's for a failed fetch. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Paging of a history call: the newest `limit`, or the newest `limit` older than message `before`. */
 export interface PageOptions {
   limit?: number;

@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import type { PrivateMessageFrame, ServerFrame } from '@chatstream/protocol';
-import { ApiClient } from '../core/api-client';
+import { ApiClient, errorMessage } from '../core/api-client';
 import { ChatSocket } from '../core/chat-socket.service';
 import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox, type PendingMessage } from '../core/outbox';
@@ -119,7 +119,7 @@ export class PrivateChatStore {
       }
       this.listErrorSignal.set(null);
     } catch (error) {
-      this.listErrorSignal.set(`Could not load your conversations: ${reason(error)}`);
+      this.listErrorSignal.set(`Could not load your conversations: ${errorMessage(error)}`);
     }
   }
 
@@ -139,7 +139,7 @@ export class PrivateChatStore {
         loading: false,
       }));
     } catch (error) {
-      this.update(peerId, undefined, (c) => ({ ...c, loading: false, error: `Could not load the messages: ${reason(error)}` }));
+      this.update(peerId, undefined, (c) => ({ ...c, loading: false, error: `Could not load the messages: ${errorMessage(error)}` }));
     }
   }
 
@@ -158,7 +158,7 @@ export class PrivateChatStore {
         loadingOlder: false,
       }));
     } catch (error) {
-      this.update(peerId, undefined, (c) => ({ ...c, loadingOlder: false, error: `Could not load older messages: ${reason(error)}` }));
+      this.update(peerId, undefined, (c) => ({ ...c, loadingOlder: false, error: `Could not load older messages: ${errorMessage(error)}` }));
     }
   }
 
@@ -207,8 +207,4 @@ function newer(a: PrivateMessageFrame | undefined, b: PrivateMessageFrame | unde
   if (!a) return b;
   if (!b) return a;
   return b.timestamp >= a.timestamp ? b : a;
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

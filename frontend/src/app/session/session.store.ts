@@ -8,7 +8,7 @@ import {
   type AuthMode,
   type AuthUserInfo,
 } from '@chatstream/protocol';
-import { ApiClient, ApiError } from '../core/api-client';
+import { ApiClient, ApiError, errorMessage } from '../core/api-client';
 import { BROWSER_STORAGE } from '../core/config';
 
 export interface User {
@@ -89,7 +89,7 @@ export class SessionStore {
       this.registrationSignal.set(config.registration);
       this.modeSignal.set(config.auth);
     } catch (error) {
-      this.startErrorSignal.set(`Could not reach the server: ${reasonOf(error)}`);
+      this.startErrorSignal.set(`Could not reach the server: ${errorMessage(error)}`);
     }
   }
 
@@ -129,7 +129,7 @@ export class SessionStore {
         await this.api.logout();
       } catch (error) {
         // 401: the session had already ended; signed out either way.
-        if (!(error instanceof ApiError && error.status === 401)) return `Could not sign out: ${reasonOf(error)}`;
+        if (!(error instanceof ApiError && error.status === 401)) return `Could not sign out: ${errorMessage(error)}`;
       } finally {
         this.signingOut = false;
       }
@@ -234,7 +234,7 @@ function fromAccount(user: AuthUserInfo): User {
 
 /** What the person reads when the server refused a sign-in or a new account. */
 export function signInProblem(error: unknown, what: string): string {
-  if (!(error instanceof ApiError)) return `Could not ${what}: ${reasonOf(error)}`;
+  if (!(error instanceof ApiError)) return `Could not ${what}: ${errorMessage(error)}`;
   switch (error.status) {
     case 401:
       return 'Wrong username or password.';
@@ -272,9 +272,6 @@ export function newAccountProblem(username: string, password: string): string | 
   return null;
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function usernameProblem(name: string): string | null {
   if (name.length === 0) return 'Enter a username.';
