@@ -21,13 +21,14 @@ export class TestServer {
   /**
    * Default storage: SQLite in a fresh temporary folder, removed on close.
    * `auth` is `open` (clients say who they are) unless a spec asks for
-   * `{ auth: 'accounts' }`.
+   * `{ auth: 'accounts' }`; registrations are not throttled (specs make many
+   * accounts from one address) unless a spec sets `rateRegistrationsPerHour`.
    */
   static async start(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
     const ownDataDir = overrides.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'chatstream-test-'));
     const config = Object.assign(
       new AppConfig(),
-      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, auth: 'open' },
+      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, auth: 'open', rateRegistrationsPerHour: 0 },
       overrides,
     );
     const app = await createApp(config);

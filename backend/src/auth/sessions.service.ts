@@ -8,12 +8,8 @@ import type { UserRecord } from '../users/users.repository';
 import type { AuthUser } from './auth-user';
 import { SessionRecord, SessionsRepository } from './sessions.repository';
 
-/** A validated session is trusted from memory this long before storage is asked again (revocations from elsewhere). */
-export const SESSION_CACHE_MS = 30_000;
 /** last_used_at is written at most this often per session: sliding expiry without a write per request. */
 export const TOUCH_EVERY_MS = 5 * 60_000;
-/** How often open sockets' sessions are checked against storage (ended by the command line, expired). */
-export const SOCKET_CHECK_MS = 30_000;
 const CACHE_LIMIT = 50_000;
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -56,7 +52,8 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (this.config.auth !== 'accounts') return;
-    this.timer = setInterval(() => void this.checkSockets(), SOCKET_CHECK_MS);
+    // Also how long a validated session is trusted from memory before storage is asked again.
+    this.timer = setInterval(() => void this.checkSockets(), this.config.sessionRecheckMs);
     this.timer.unref();
   }
 
@@ -82,7 +79,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     const tokenHash = hashToken(token);
     const now = this.clock.now();
     let entry = this.cache.get(tokenHash);
-    if (!entry || now - entry.checkedAt > SESSION_CACHE_MS) {
+    if (!entry || now - entry.checkedAt > this.config.sessionRecheckMs) {
       const stored = await this.repository.findByTokenHash(tokenHash);
       if (!stored) {
         this.cache.delete(tokenHash);
@@ -152,13 +149,13 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Every SOCKET_CHECK_MS: close sockets whose session is gone from storage
+   * Every sessionRecheckMs: close sockets whose session is gone from storage
    * (ended by the command line while no cluster relay told us), record that
    * open sockets use their sessions, and drop expired sessions.
    */
   async checkSockets(): Promise<void> {
     const now = this.clock.now();
-    for (const [id, at] of this.recentlyEnded) if (now - at > SOCKET_CHECK_MS) this.recentlyEnded.delete(id);
+    for (const [id, at] of this.recentlyEnded) if (now - at > this.config.sessionRecheckMs) this.recentlyEnded.delete(id);
     try {
       const open = this.fanout.sessionIds();
       if (open.length > 0) {

@@ -48,6 +48,13 @@ export class AppConfig {
   trustProxy = false;
   /** Accounts made per client address per hour; 0: no limit. */
   rateRegistrationsPerHour = 20;
+  /**
+   * How long a validated session is trusted from memory, and how often open
+   * sockets' sessions are checked against storage (sessions ended by the
+   * command line with no cluster relay to tell). Not an environment
+   * variable: specs shorten it.
+   */
+  sessionRecheckMs = 30_000;
 }
 
 export type AuthMode = 'accounts' | 'open';
