@@ -3,27 +3,20 @@ import type { MembershipFrame, RoomMessageFrame } from '@chatstream/protocol';
 /** What a room's log holds: messages (live or from history) and join/leave lines (live only). */
 export type RoomEntry = RoomMessageFrame | MembershipFrame;
 
-/** What these functions need of an entry: room entries, and private messages (whose history pages the same way). */
-export interface LogItem {
-  id: string;
-  type: string;
-  timestamp: string;
-}
-
 /**
- * Pure functions that keep a room's (or a private conversation's) log in
- * server order without duplicates, whichever way an entry arrives: live, in
- * the latest page, in an older page, or in a catch-up page after a reconnect.
+ * Pure functions that keep a room's log in server order without duplicates,
+ * whichever way an entry arrives: live, in the latest page, in an older page,
+ * or in a catch-up page after a reconnect.
  */
 
 /** Appends a live entry unless it is already there. */
-export function appendLive<T extends LogItem>(entries: readonly T[], entry: T): readonly T[] {
+export function appendLive(entries: readonly RoomEntry[], entry: RoomEntry): readonly RoomEntry[] {
   for (let i = entries.length - 1; i >= 0; i--) if (entries[i].id === entry.id) return entries;
   return [...entries, entry];
 }
 
 /** Puts an older page (from `before=<first message>`) in front. */
-export function prependOlder<T extends LogItem>(entries: readonly T[], page: readonly T[]): readonly T[] {
+export function prependOlder(entries: readonly RoomEntry[], page: readonly RoomEntry[]): readonly RoomEntry[] {
   const known = new Set(entries.map((entry) => entry.id));
   const fresh = page.filter((entry) => !known.has(entry.id));
   return fresh.length ? [...fresh, ...entries] : entries;
@@ -37,7 +30,7 @@ export function prependOlder<T extends LogItem>(entries: readonly T[], page: rea
  * them: the known entries older than the page are dropped (history pages them
  * in again on scroll) and those newer than it are kept after it.
  */
-export function mergeLatest<T extends LogItem>(entries: readonly T[], page: readonly T[]): readonly T[] {
+export function mergeLatest(entries: readonly RoomEntry[], page: readonly RoomEntry[]): readonly RoomEntry[] {
   if (page.length === 0) return entries;
   const position = new Map(entries.map((entry, index) => [entry.id, index]));
   const firstShared = page.findIndex((entry) => position.has(entry.id));
@@ -46,9 +39,9 @@ export function mergeLatest<T extends LogItem>(entries: readonly T[], page: read
     return [...page, ...entries.filter((entry) => entry.timestamp > newest)];
   }
   // Insertions are collected per known position, then spliced in one pass.
-  const before = new Map<number, T[]>();
+  const before = new Map<number, RoomEntry[]>();
   let cursor = position.get(page[firstShared].id) ?? 0;
-  const insertAt = (at: number, entry: T) => {
+  const insertAt = (at: number, entry: RoomEntry) => {
     const list = before.get(at);
     if (list) list.push(entry);
     else before.set(at, [entry]);
@@ -60,7 +53,7 @@ export function mergeLatest<T extends LogItem>(entries: readonly T[], page: read
     else insertAt(cursor, page[i]);
   }
   if (before.size === 0) return entries;
-  const merged: T[] = [];
+  const merged: RoomEntry[] = [];
   for (let i = 0; i <= entries.length; i++) {
     const inserted = before.get(i);
     if (inserted) merged.push(...inserted);
@@ -69,7 +62,7 @@ export function mergeLatest<T extends LogItem>(entries: readonly T[], page: read
   return merged;
 }
 
-/** The oldest history message of the log (not a join or leave line): the `before` of the next older page. */
-export function oldestMessageId(entries: readonly LogItem[]): string | undefined {
-  return entries.find((entry) => entry.type === 'text' || entry.type === 'private')?.id;
+/** The oldest history message of the log: the `before` of the next older page. */
+export function oldestMessageId(entries: readonly RoomEntry[]): string | undefined {
+  return entries.find((entry) => entry.type === 'text')?.id;
 }

@@ -5,8 +5,8 @@ import { ChatSocket } from '../core/chat-socket.service';
 import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox, type PendingMessage } from '../core/outbox';
 import { CATCH_UP_PAGE, FIRST_PAGE, OLDER_PAGE } from '../chat/chat.store';
-import { appendLive, mergeLatest, oldestMessageId, prependOlder } from '../chat/room-log';
 import { SessionStore } from '../session/session.store';
+import { appendLive, mergeLatest, prependOlder } from './private-log';
 
 export interface Conversation {
   peerId: string;
@@ -146,7 +146,7 @@ export class PrivateChatStore {
   /** Loads the page before the oldest loaded message. */
   async loadOlder(peerId: string): Promise<void> {
     const current = this.conversation(peerId);
-    const before = current && oldestMessageId(current.messages);
+    const before = current?.messages[0]?.id;
     if (!current?.loaded || !current.hasOlder || current.loadingOlder || before === undefined) return;
     this.update(peerId, undefined, (c) => ({ ...c, loadingOlder: true }));
     try {
