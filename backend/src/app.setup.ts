@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
+import { BadRequestException, ConsoleLogger, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
+import { HttpErrorFilter } from './common/http-exception.filter';
+import { jsonShapeProblem } from './common/validation/json-shape';
 import { AppConfig, type LogLevelName } from './config/app-config';
 import { openStorage } from './storage/storage.module';
 
@@ -19,11 +21,16 @@ export const logLevels = (level: LogLevelName): LogLevel[] => LEVELS.slice(LEVEL
 /**
  * Request bodies are checked strictly (unknown fields are a 400); query
  * strings are checked by their routes, which ignore parameters they do not
- * know (cache busters, tracking tags).
+ * know (cache busters, tracking tags). A body's shape (depth, field count)
+ * is checked first, iteratively, so that no body can make class-transformer
+ * or class-validator recurse deeply.
  */
 class BodyValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return metadata.type === 'body' ? super.transform(value, metadata) : Promise.resolve(value);
+    if (metadata.type !== 'body') return Promise.resolve(value);
+    const problem = jsonShapeProblem(value);
+    if (problem) throw new BadRequestException(`body ${problem}`);
+    return super.transform(value, metadata);
   }
 }
 
@@ -43,6 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.set('etag', false);
   app.useBodyParser('json');
   app.setGlobalPrefix('api');
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
   app.useGlobalPipes(new BodyValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new ChatWsAdapter(app));
   setUpSwagger(app);

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { MessagesResponse, PostMessageResponse } from '@chatstream/protocol';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { SafeNamePipe } from '../common/validation/text-rules';
 import { HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
 import { MessagesService } from './messages.service';
 
@@ -24,7 +25,7 @@ export class MessagesController {
   @ApiOkResponse({ type: MessagesResponseDto, description: 'The newest `limit` messages (older than `before`), oldest first' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, or before is not a message of this room' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room' })
-  async history(@Param('id') roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
+  async history(@Param('id', new SafeNamePipe('room id')) roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
     return { messages: await this.messages.history(roomId, query.limit, query.before) };
   }
 
