@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import { WsException } from '@nestjs/websockets';
 import type { ErrorFrame } from '@chatstream/protocol';
 import type { WebSocket } from 'ws';
+import { RateLimitedException } from '../common/rate-limited.exception';
 
 /** Turns every failure of a frame handler into an `error` frame on that socket; the socket stays open. */
 @Catch()
@@ -11,6 +12,7 @@ export class WsErrorFrameFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const socket = host.switchToWs().getClient<WebSocket>();
     const frame: ErrorFrame = { type: 'error', content: this.reason(exception) };
+    if (exception instanceof RateLimitedException) frame.retry_after_ms = exception.retryAfterMs;
     if (socket.readyState === 1 /* OPEN */) socket.send(JSON.stringify(frame));
   }
 

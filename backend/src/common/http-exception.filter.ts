@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
+import { RateLimitedException } from './rate-limited.exception';
 import { boundedErrorBody } from './validation/error-body';
 
 /**
@@ -16,6 +17,8 @@ export class HttpErrorFilter extends BaseExceptionFilter {
     const client = clientError(exception);
     const response = host.switchToHttp().getResponse<Response>();
     if (host.getType() !== 'http' || !client || response.headersSent) return super.catch(exception, host);
+    // Retry-After is in whole seconds: round up, or the client comes back too early.
+    if (exception instanceof RateLimitedException) response.setHeader('Retry-After', String(Math.ceil(exception.retryAfterMs / 1000)));
     response.status(client.status).json(boundedErrorBody(client.status, client.body));
   }
 }
