@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { static as serveStatic, type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
@@ -45,6 +46,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger,
   });
+  limitRequestTime(app.getHttpServer() as Server, config.requestTimeoutMs);
   app.disable('x-powered-by');
   // No ETag on API answers: hashing every JSON body costs more than the rare 304 it saves (static files keep theirs).
   app.set('etag', false);
@@ -56,6 +58,21 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   setUpSwagger(app);
   serveWebApp(app, config.staticDir ?? BUILT_WEB_APP);
   return app;
+}
+
+/**
+ * A request whose headers or body have not fully arrived within `ms` is
+ * answered 408 and closed (slow headers, a Content-Length never sent, a
+ * chunked body that stalls), instead of holding a socket and a parser for
+ * minutes. Node checks for such requests periodically: every second here
+ * (30 s by default), so the 408 comes at most a second late. Upgraded
+ * WebSockets are no longer requests and are not affected.
+ */
+function limitRequestTime(server: Server, ms: number): void {
+  server.headersTimeout = ms;
+  server.requestTimeout = ms;
+  // A constructor option in the typings, but read when the server starts listening (Nest creates the server for us).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, ms);
 }
 
 function setUpSwagger(app: NestExpressApplication): void {
