@@ -1,4 +1,4 @@
-import { BadRequestException, ConsoleLogger, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
+import { BadRequestException, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
 import { HttpErrorFilter } from './common/http-exception.filter';
+import { EscapingConsoleLogger } from './common/logger';
 import { jsonShapeProblem } from './common/validation/json-shape';
 import { AppConfig, type LogLevelName } from './config/app-config';
 import { openStorage } from './storage/storage.module';
@@ -37,7 +38,8 @@ class BodyValidationPipe extends ValidationPipe {
 
 /** Builds the whole application (not yet listening): used by `main.ts` and by the integration specs. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const logger = new ConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
+  // Colours for a terminal only: piped into a file or a collector, a log carries no escape codes.
+  const logger = new EscapingConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
   Logger.overrideLogger(logger);
   const database = await openStorage(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {

@@ -19,7 +19,8 @@ export class WsErrorFrameFilter implements ExceptionFilter {
   private reason(exception: unknown): string {
     if (exception instanceof WsException) return text(exception.getError());
     if (exception instanceof HttpException) return text(exception.getResponse());
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (exception instanceof Error) this.logger.error(`frame handler failed: ${exception.message}`, exception.stack);
+    else this.logger.error(`frame handler failed: ${String(exception)}`);
     return 'internal error: the frame was not processed';
   }
 }
