@@ -13,6 +13,7 @@ export function message(room: string, content: string, sender = 'carol', senderI
     sender,
     sender_id: senderId,
     room,
+    seq: sequence,
     timestamp: new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + sequence * 1000).toISOString(),
   };
 }
