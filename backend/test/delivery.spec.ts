@@ -338,3 +338,36 @@ describe('client_id over POST /api/messages', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('room_created', () => {
+  let server: TestServer;
+  const connect = serverPerSuite(2, (started) => (server = started));
+
+  it('goes to every level-2 connection, member of anything or not, with the room as GET /api/rooms shows it', async () => {
+    const first = await connect(uid('rc-a'));
+    const second = await connect(uid('rc-b'));
+    const created = await server.http('POST', '/api/rooms', { name: uid('Created'), description: 'new here' });
+    expect(created.status).toBe(201);
+    for (const client of [first, second]) {
+      const frame = await client.next<AnyFrame>((f) => f.type === 'room_created');
+      expect(frame).toEqual({ type: 'room_created', room: created.body.room, timestamp: expect.any(String) });
+    }
+    const listed = (await server.http('GET', '/api/rooms')).body.rooms;
+    expect(listed).toContainEqual(created.body.room);
+  });
+
+  it('does not go to seed-level connections (the original client does not know it)', async () => {
+    const seed = await connect(uid('rc-seed'), 'Seed', 1);
+    await createRoom(server, 'rc-quiet');
+    expect(await seed.quietFor(300, (f) => (f.type as string) === 'room_created')).toEqual([]);
+  });
+
+  it('a refused create announces nothing', async () => {
+    const watcher = await connect(uid('rc-w'));
+    const name = uid('Taken');
+    await server.http('POST', '/api/rooms', { name });
+    await watcher.next((f) => f.type === 'room_created');
+    expect((await server.http('POST', '/api/rooms', { name: name.toUpperCase() })).status).toBe(409);
+    expect(await watcher.quietFor(300, (f) => f.type === 'room_created')).toEqual([]);
+  });
+});

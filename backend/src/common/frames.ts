@@ -5,6 +5,8 @@ import {
   type MembershipFrame,
   type MessageFrame,
   type PresenceFrame,
+  type Room,
+  type RoomCreatedFrame,
   type SystemFrame,
 } from '@chatstream/protocol';
 import type { MessageRecord } from '../messages/messages.repository';
@@ -50,4 +52,8 @@ export function welcomeFrame(): SystemFrame {
 
 export function presenceFrame(content: 'online' | 'offline', user: { id: string; username: string }): PresenceFrame {
   return { type: 'presence', content, user_id: user.id, username: user.username, timestamp: now() };
+}
+
+export function roomCreatedFrame(room: Room): RoomCreatedFrame {
+  return { type: 'room_created', room, timestamp: now() };
 }

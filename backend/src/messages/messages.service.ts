@@ -5,6 +5,7 @@ import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { Cluster } from '../cluster/cluster';
 import { messageFrame, newId, now } from '../common/frames';
+import { MembershipService } from '../rooms/membership.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
 import { MessageRecord, MessagesRepository, RoomMessageRecord, type StoredMessage } from './messages.repository';
@@ -35,6 +36,7 @@ export class MessagesService {
   constructor(
     private readonly repository: MessagesRepository,
     private readonly rooms: RoomsService,
+    private readonly membership: MembershipService,
     private readonly users: UsersService,
     private readonly fanout: FanoutService,
     private readonly sequencer: RoomSequencer,
@@ -121,7 +123,7 @@ export class MessagesService {
     if (input.clientId !== undefined) message.clientId = input.clientId;
     if (room !== undefined) {
       this.rooms.require(room);
-      if (!this.rooms.isMember(room, input.senderId)) throw new ForbiddenException(`not a member of room: ${room}`);
+      if (!this.membership.isMember(room, input.senderId)) throw new ForbiddenException(`not a member of room: ${room}`);
       message.room = room;
     } else if (recipient !== undefined) {
       if (!this.users.isKnown(recipient)) throw new NotFoundException(`unknown recipient: ${recipient}`);

@@ -58,11 +58,14 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
   });
 
   it('stores memberships once and forgets them on removal', async () => {
-    await rooms.addMember({ roomId: 'r1', userId: 'ann' });
-    await rooms.addMember({ roomId: 'r1', userId: 'ann' });
+    expect(await rooms.addMember({ roomId: 'r1', userId: 'ann' })).toBe(true);
+    expect(await rooms.addMember({ roomId: 'r1', userId: 'ann' })).toBe(false);
     await rooms.addMember({ roomId: 'r2', userId: 'ann' });
-    await rooms.removeMember({ roomId: 'r2', userId: 'ann' });
+    expect(await rooms.removeMember({ roomId: 'r2', userId: 'ann' })).toBe(true);
+    expect(await rooms.removeMember({ roomId: 'r2', userId: 'ann' })).toBe(false);
     expect((await rooms.listMemberships()).filter((m) => m.userId === 'ann')).toEqual([{ roomId: 'r1', userId: 'ann' }]);
+    expect((await rooms.countMembers()).get('r1')).toBeGreaterThanOrEqual(1);
+    expect((await rooms.countMembers()).get('r2')).toBeUndefined();
   });
 
   it('records a user and their latest name', async () => {

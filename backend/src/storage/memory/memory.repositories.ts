@@ -25,16 +25,25 @@ export class MemoryRoomsRepository extends RoomsRepository {
     return [...this.memberships.values()];
   }
 
+  async countMembers(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const { roomId } of this.memberships.values()) counts.set(roomId, (counts.get(roomId) ?? 0) + 1);
+    return counts;
+  }
+
   async isMember(membership: Membership): Promise<boolean> {
     return this.memberships.has(membershipKey(membership));
   }
 
-  async addMember(membership: Membership): Promise<void> {
-    this.memberships.set(membershipKey(membership), { ...membership });
+  async addMember(membership: Membership): Promise<boolean> {
+    const key = membershipKey(membership);
+    if (this.memberships.has(key)) return false;
+    this.memberships.set(key, { ...membership });
+    return true;
   }
 
-  async removeMember(membership: Membership): Promise<void> {
-    this.memberships.delete(membershipKey(membership));
+  async removeMember(membership: Membership): Promise<boolean> {
+    return this.memberships.delete(membershipKey(membership));
   }
 }
 
