@@ -1,10 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { FanoutModule } from './fanout/fanout.module';
 import { ClusterModule } from './cluster/cluster.module';
-import { RetryAfterFilter } from './common/retry-after.filter';
 import { AppConfig } from './config/app-config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { HealthController } from './health/health.controller';
@@ -32,7 +30,7 @@ export class AppModule {
         ChatModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: RetryAfterFilter }],
+      providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],
     };
   }

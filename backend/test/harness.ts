@@ -28,7 +28,8 @@ export class TestServer {
     const ownDataDir = overrides.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'chatstream-test-'));
     const config = Object.assign(
       new AppConfig(),
-      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, auth: 'open', rateRegistrationsPerHour: 0 },
+      // No message rate limit and no registration throttle unless a spec sets one: specs send bursts and make many accounts.
+      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, auth: 'open', rateRegistrationsPerHour: 0, rateMessagesPerSecond: 0 },
       overrides,
     );
     const app = await createApp(config);

@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
 import { Accounts } from '../src/auth/accounts';
 import { openPostgres, openSqlite, type OpenDatabase } from '../src/storage/database';
-import { migrate } from '../src/storage/migrations';
+import { migrate, MIGRATIONS } from '../src/storage/migrations';
 import { UsersRepository } from '../src/users/users.repository';
 import { PASSWORD, username } from './accounts';
 import { DIALECTS, type TestDatabase } from './databases';
 import { TestServer } from './harness';
 
-/* A database written by the previous release (migrations 0001-0002, AUTH=open) upgrades in place on first start. */
+/* A database written by the release before accounts (every migration before 0004_accounts, AUTH=open) upgrades in place on first start. */
 
-const PREVIOUS_RELEASE = '0002_room_sequence';
+const NAMES = Object.keys(MIGRATIONS);
+const PREVIOUS_RELEASE = NAMES[NAMES.indexOf('0004_accounts') - 1];
 const at = (month: number) => `2025-0${month}-01T00:00:00.000Z`;
 
 async function open(database: TestDatabase): Promise<OpenDatabase> {

@@ -122,7 +122,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of SCRUBBED) delete env[name];
   // The load generator's clients say who they are (user_id): AUTH=open unless a spec asks for accounts.
-  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH: 'open' }, spec.env);
+  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH: 'open', RATE_MESSAGES_PER_S: '0' }, spec.env);
   let dataDir: string | undefined;
   let ownDataDir = false;
   let script: string;

@@ -60,7 +60,7 @@ export class AuthService {
   async register(username: string, password: string, client: ClientInfo): Promise<SignedIn> {
     if (this.config.registration === 'closed') throw new ForbiddenException('registration is closed: ask the operator for an account');
     const wait = this.registrations.waitMs(client.address);
-    if (wait > 0) throw new RateLimitedException(`too many new accounts from this address: retry in ${Math.ceil(wait / 1000)} s`, wait);
+    if (wait > 0) throw new RateLimitedException(wait, `too many new accounts from this address: retry in ${Math.ceil(wait / 1000)} s`);
     await this.accounts.checkNew(username, password);
     this.registrations.hit(client.address);
     const account = await this.accounts.create(username, password, new Date(this.clock.now()));
@@ -79,7 +79,7 @@ export class AuthService {
   async login(username: string, password: string, client: ClientInfo): Promise<SignedIn> {
     const key = `${username.toLowerCase()}\n${client.address}`;
     const wait = this.failedLogins.waitMs(key);
-    if (wait > 0) throw new RateLimitedException(`too many failed sign-ins: retry in ${Math.ceil(wait / 1000)} s`, wait);
+    if (wait > 0) throw new RateLimitedException(wait, `too many failed sign-ins: retry in ${Math.ceil(wait / 1000)} s`);
     // Counted before the hash, so parallel guesses cannot all slip in; a success forgets it.
     this.failedLogins.hit(key);
     const account = await this.users.findByUsername(username);

@@ -1,18 +1,14 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 /**
- * 429 with how long to wait. `RetryAfterFilter` turns `retryAfterMs` into
- * the `Retry-After` header (whole seconds, rounded up).
+ * Over a rate limit (messages, sign-ins, registrations): 429 with
+ * `Retry-After` over REST, an error frame with `retry_after_ms` on a socket.
  */
 export class RateLimitedException extends HttpException {
   constructor(
-    message: string,
     readonly retryAfterMs: number,
+    message = `rate limited: retry in ${retryAfterMs} ms`,
   ) {
     super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' }, HttpStatus.TOO_MANY_REQUESTS);
-  }
-
-  get retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil(this.retryAfterMs / 1000));
   }
 }

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -55,6 +55,12 @@ export class AppConfig {
    * variable: specs shorten it.
    */
   sessionRecheckMs = 30_000;
+  /** Messages (frames and REST together) a user may send at once, per instance. */
+  rateMessageBurst = 20;
+  /** Sustained messages per second per user after the burst; 0 turns the message limit off. */
+  rateMessagesPerSecond = 5;
+  /** A request whose headers or body have not fully arrived within this is answered 408 and closed. */
+  requestTimeoutMs = 30_000;
 }
 
 export type AuthMode = 'accounts' | 'open';
@@ -154,6 +160,24 @@ class EnvSchema {
   @IsInt({ message: 'must be a whole number' })
   @Min(0, { message: 'must be 0 (no limit) or more' })
   RATE_REGISTRATIONS_PER_HOUR?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of messages' })
+  @Min(1, { message: 'must be at least 1' })
+  RATE_MESSAGE_BURST?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number of messages per second (0: no limit)' })
+  @Min(0, { message: 'must be 0 (no limit) or more' })
+  RATE_MESSAGES_PER_S?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100 (milliseconds)' })
+  REQUEST_TIMEOUT_MS?: number;
 }
 
 /** The variables `loadConfig` reads. */
@@ -177,6 +201,9 @@ const ENV_VARIABLES = [
   'COOKIE_SECURE',
   'TRUST_PROXY',
   'RATE_REGISTRATIONS_PER_HOUR',
+  'RATE_MESSAGE_BURST',
+  'RATE_MESSAGES_PER_S',
+  'REQUEST_TIMEOUT_MS',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -217,6 +244,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (parsed.REDIS_PREFIX !== undefined) config.redisPrefix = parsed.REDIS_PREFIX;
   if (parsed.PRESENCE_LEASE_MS !== undefined) config.presenceLeaseMs = parsed.PRESENCE_LEASE_MS;
   readAccessSettings(parsed, config);
+  if (parsed.RATE_MESSAGE_BURST !== undefined) config.rateMessageBurst = parsed.RATE_MESSAGE_BURST;
+  if (parsed.RATE_MESSAGES_PER_S !== undefined) config.rateMessagesPerSecond = parsed.RATE_MESSAGES_PER_S;
+  if (parsed.REQUEST_TIMEOUT_MS !== undefined) config.requestTimeoutMs = parsed.REQUEST_TIMEOUT_MS;
   return config;
 }
 

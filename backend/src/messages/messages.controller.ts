@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, ValidationPipe } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -12,7 +13,8 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
 import { senderOf } from '../auth/sender';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
+import { SafeNamePipe } from '../common/validation/text-rules';
+import { afterSeq, HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
 import { MessagesService } from './messages.service';
 
 /** Unknown query parameters (cache busters and the like) are ignored rather than refused. */
@@ -24,11 +26,14 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Get('rooms/:id/messages')
-  @ApiOkResponse({ type: MessagesResponseDto, description: 'The newest `limit` messages (older than `before`), oldest first' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, or before is not a message of this room' })
+  @ApiOkResponse({
+    type: MessagesResponseDto,
+    description: 'The newest `limit` messages (older than `before`), or the oldest `limit` with seq above `after`; oldest first',
+  })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, before not a message of this room, after not an integer >= 0, before with after' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room' })
-  async history(@Param('id') roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
-    return { messages: await this.messages.history(roomId, query.limit, query.before) };
+  async history(@Param('id', new SafeNamePipe('room id')) roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
+    return { messages: await this.messages.history(roomId, { limit: query.limit, before: query.before, after: afterSeq(query.after) }) };
   }
 
   @Post('messages')
@@ -36,13 +41,17 @@ export class MessagesController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad body' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Sender is not a member of the room; sender_id is not the signed-in user' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room or recipient' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'client_id already used by this sender for a different message' })
   async post(@Body() body: PostMessageDto, @CurrentUser() user?: AuthUser): Promise<PostMessageResponse> {
-    const { id, timestamp } = await this.messages.send({
+    const frame = await this.messages.send({
       ...senderOf(user, body),
       content: body.content,
       room: body.room,
       recipient: body.recipient,
+      clientId: body.client_id,
     });
-    return { message: 'Message sent successfully', id, timestamp };
+    const response: PostMessageResponse = { message: 'Message sent successfully', id: frame.id, timestamp: frame.timestamp };
+    if (frame.type === 'text') response.seq = frame.seq;
+    return response;
   }
 }

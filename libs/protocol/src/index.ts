@@ -6,4 +6,5 @@
 export * from './limits';
 export * from './frames';
 export * from './rest';
+export * from './text';
 export * from './auth';

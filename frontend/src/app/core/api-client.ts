@@ -59,9 +59,14 @@ export class ApiClient {
     return (await this.request<CreateRoomResponse>('POST', '/rooms', body)).room;
   }
 
-  /** The newest `limit` messages of a room (older than message `before`), oldest first. */
-  async history(roomId: string, options: PageOptions = {}): Promise<HistoryMessage[]> {
-    const path = `/rooms/${encodeURIComponent(roomId)}/messages?${pageQuery(options)}`;
+  /**
+   * A page of a room's history, oldest first: the newest `limit` messages
+   * (older than message `before`), or the oldest `limit` with seq above `after`.
+   */
+  async history(roomId: string, options: PageOptions & { after?: number } = {}): Promise<HistoryMessage[]> {
+    const query = pageQuery(options);
+    if (options.after !== undefined) query.set('after', String(options.after));
+    const path = `/rooms/${encodeURIComponent(roomId)}/messages?${query}`;
     return (await this.request<MessagesResponse>('GET', path)).messages;
   }
 
