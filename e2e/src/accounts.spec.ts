@@ -109,7 +109,17 @@ describeInBrowser('the web app with accounts (AUTH=accounts)', () => {
     await submitCredentials(bob, 'ALICE', PASSWORDS.bob, 'Create account');
     await bob.getByRole('alert').filter({ hasText: /taken/ }).waitFor();
     await createAccount(bob, server.url, 'bob', PASSWORDS.bob);
-    await createAccount(carol, server.url, 'carol', PASSWORDS.carol);
+  });
+
+  test('"Create account" on an empty form leads to a Create account form; Enter creates the account', async () => {
+    await carol.goto(server.url);
+    await carol.getByRole('button', { name: 'Create account' }).click();
+    await carol.getByRole('textbox', { name: 'Username' }).fill('carol');
+    await carol.getByLabel('Password', { exact: true }).fill(PASSWORDS.carol);
+    await screenshot(carol, 'accounts-create-form');
+    expect(await carol.getByRole('button', { name: 'Sign in', exact: true }).count()).toBe(0);
+    await carol.getByLabel('Password', { exact: true }).press('Enter');
+    await connected(carol);
   });
 
   test('two people exchange a private message; the recipient finds it in Direct messages, live', async () => {

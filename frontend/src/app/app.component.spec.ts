@@ -118,6 +118,20 @@ describe('the app', () => {
       expect(app.button('Sign out')).not.toBeNull();
     });
 
+    test('Create account on an empty form turns it into a Create account form, whose submit (Enter) creates', async () => {
+      const app = await render(accounts);
+      await app.click('Create account');
+      expect(app.button('Sign in')).toBeNull();
+      expect(app.button('Create account')?.type).toBe('submit');
+      expect(app.field('Password')?.autocomplete).toBe('new-password');
+      app.type('Username', 'carol');
+      app.type('Password', 'carol sings');
+      app.root.querySelector('form')?.requestSubmit();
+      await app.update();
+      expect(app.api.calls).toContain('register carol');
+      expect(app.button('Sign out')).not.toBeNull();
+    });
+
     test('too many attempts: the alert says how long to wait', async () => {
       const app = await render(accounts);
       app.api.refuse = new ApiError(429, 'too many failed logins', 600);

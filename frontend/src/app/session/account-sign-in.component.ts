@@ -1,8 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, inject, signal, viewChild } from '@angular/core';
 import { MAX_NAME_LENGTH, PASSWORD_MAX_LENGTH } from '@chatstream/protocol';
 import { SessionStore } from './session.store';
 
-/** Accounts mode: sign in with username and password, or create an account from the same form. */
+/**
+ * Accounts mode: sign in with username and password, or create an account.
+ *
+ * "Create account" with the fields filled creates the account from the same
+ * form; with them empty it turns the form into a "Create account" form (its
+ * submit button has the same name, and Enter creates), so both ways people
+ * expect work.
+ */
 @Component({
   selector: 'cs-account-sign-in',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -10,15 +17,14 @@ import { SessionStore } from './session.store';
   template: `
     <main class="sign-in-card" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">ChatStream</h1>
-      <p class="lede">
-        {{ canRegister() ? 'Sign in, or create an account.' : 'Sign in with the account your operator made for you.' }}
-      </p>
+      <p class="lede">{{ lede() }}</p>
       @if (session.ended()) {
         <p class="banner info" role="status">Your session has ended. Sign in again to continue.</p>
       }
-      <form (submit)="signIn($event)" novalidate>
+      <form (submit)="submit($event)" novalidate>
         <label for="username">Username</label>
         <input
+          #usernameInput
           id="username"
           name="username"
           autocomplete="username"
@@ -36,7 +42,7 @@ import { SessionStore } from './session.store';
           id="password"
           name="password"
           type="password"
-          autocomplete="current-password"
+          [attr.autocomplete]="creating() ? 'new-password' : 'current-password'"
           required
           [attr.maxlength]="passwordMax"
           [attr.aria-invalid]="!!error()"
@@ -45,10 +51,18 @@ import { SessionStore } from './session.store';
           (input)="password.set(valueOf($event)); error.set('')"
         />
         <p id="sign-in-error" class="form-error" role="alert">{{ error() }}</p>
-        <button type="submit" class="primary wide" [attr.aria-disabled]="busy()">Sign in</button>
+        @if (creating()) {
+          <button type="submit" class="primary wide" [attr.aria-disabled]="busy()">Create account</button>
+          <p class="divider"><span>Have an account?</span></p>
+          <button type="button" class="wide" (click)="creating.set(false); error.set('')">Use an existing account</button>
+        } @else {
+          <button type="submit" class="primary wide" [attr.aria-disabled]="busy()">Sign in</button>
+          @if (canRegister()) {
+            <p class="divider"><span>New here?</span></p>
+            <button type="button" class="wide" [attr.aria-disabled]="busy()" (click)="create()">Create account</button>
+          }
+        }
         @if (canRegister()) {
-          <p class="divider"><span>New here?</span></p>
-          <button type="button" class="wide" [attr.aria-disabled]="busy()" (click)="create()">Create account</button>
           <p id="account-rules" class="hint flush">
             New accounts: a username of 3–32 letters, digits, dots, dashes or underscores, and a password of 8 or more characters.
           </p>
@@ -66,18 +80,32 @@ export class AccountSignInComponent {
   protected readonly password = signal('');
   protected readonly error = signal('');
   protected readonly busy = signal(false);
+  /** The form creates an account (after "Create account" on an empty form). */
+  protected readonly creating = signal(false);
   protected readonly canRegister = computed(() => this.session.registration() === 'open');
+  protected readonly lede = computed(() => {
+    if (this.creating()) return 'Create an account: choose a username and a password.';
+    return this.canRegister() ? 'Sign in, or create an account.' : 'Sign in with the account your operator made for you.';
+  });
+  private readonly usernameInput = viewChild.required<ElementRef<HTMLInputElement>>('usernameInput');
 
   protected valueOf(event: Event): string {
     return (event.target as HTMLInputElement).value;
   }
 
-  protected signIn(event: Event): void {
+  protected submit(event: Event): void {
     event.preventDefault();
-    void this.attempt(() => this.session.signInWithPassword(this.username(), this.password()));
+    if (this.creating()) void this.attempt(() => this.session.createAccount(this.username(), this.password()));
+    else void this.attempt(() => this.session.signInWithPassword(this.username(), this.password()));
   }
 
   protected create(): void {
+    if (!this.username().trim() && !this.password()) {
+      this.creating.set(true);
+      this.error.set('');
+      this.usernameInput().nativeElement.focus();
+      return;
+    }
     void this.attempt(() => this.session.createAccount(this.username(), this.password()));
   }
 
