@@ -9,6 +9,7 @@ import type {
   Room,
   AuthSessionInfo,
 } from '@chatstream/protocol';
+import { Subject } from 'rxjs';
 import { ApiError, type PageOptions } from '../app/core/api-client';
 
 let sequence = 0;
@@ -64,6 +65,8 @@ export class FakeApi {
   readonly privateMessages: PrivateMessageFrame[] = [];
   /** Set to make the next auth call answer this error. */
   refuse?: ApiError;
+  /** As the real client: a 401 on a call other than signing in. */
+  readonly unauthorized$ = new Subject<void>();
 
   addAccount(username: string, password: string): AuthUserInfo {
     const user = { id: `id-${username}`, username };
@@ -152,7 +155,10 @@ export class FakeApi {
   }
 
   private session(): AuthUserInfo {
-    if (!this.signedIn) throw new ApiError(401, 'Unauthorized');
+    if (!this.signedIn) {
+      this.unauthorized$.next();
+      throw new ApiError(401, 'Unauthorized');
+    }
     return this.signedIn;
   }
 

@@ -21,6 +21,7 @@ import {
   type SignInResponse,
   type UsersResponse,
 } from '@chatstream/protocol';
+import { Subject, type Observable } from 'rxjs';
 import { API_BASE } from './config';
 
 /** A REST call that got an error status; `message` is the server's reason. */
@@ -50,6 +51,12 @@ export interface PageOptions {
 @Injectable({ providedIn: 'root' })
 export class ApiClient {
   private readonly base = inject(API_BASE);
+  private readonly unauthorizedSubject = new Subject<void>();
+  /**
+   * A call other than signing in was answered 401: the session has ended
+   * (expired, revoked) even if no socket said so yet.
+   */
+  readonly unauthorized$: Observable<void> = this.unauthorizedSubject.asObservable();
 
   async rooms(): Promise<Room[]> {
     return (await this.request<RoomsResponse>('GET', '/rooms')).rooms;
@@ -122,11 +129,18 @@ export class ApiClient {
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
     });
-    if (!response.ok) throw new ApiError(response.status, await reasonOf(response), retryAfterOf(response));
+    if (!response.ok) {
+      const error = new ApiError(response.status, await reasonOf(response), retryAfterOf(response));
+      // A wrong password is a 401 too, and not the end of any session.
+      if (error.status === 401 && !SIGN_IN_PATHS.has(path)) this.unauthorizedSubject.next();
+      throw error;
+    }
     // 204 (logout, ending a session) has no body.
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
 }
+
+const SIGN_IN_PATHS = new Set(['/auth/login', '/auth/register']);
 
 function pageQuery(options: PageOptions): URLSearchParams {
   const query = new URLSearchParams({ limit: String(options.limit ?? HISTORY_DEFAULT_LIMIT) });

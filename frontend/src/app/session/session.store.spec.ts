@@ -175,6 +175,16 @@ describe('SessionStore in accounts mode', () => {
     expect(sut.ended()).toBe(true);
   });
 
+  test('any call answered 401 (the session expired or was revoked) signs this device out', async () => {
+    const sut = setUp();
+    api.signedIn = api.addAccount('alice', 'correct horse');
+    await sut.start();
+    api.signedIn = null;
+    await api.conversations().catch(() => undefined);
+    expect(sut.user()).toBeNull();
+    expect(sut.ended()).toBe(true);
+  });
+
   test('a server from before accounts (no /api/auth/config) is the open one', async () => {
     const sut = setUp();
     api.authConfig = () => Promise.reject(new ApiError(404, 'Cannot GET /api/auth/config'));

@@ -52,7 +52,13 @@ export class SessionStore {
 
   constructor() {
     if (this.tabs) this.tabs.onmessage = () => void this.followOtherTab();
-    inject(DestroyRef).onDestroy(() => this.tabs?.close());
+    const unauthorized = this.api.unauthorized$.subscribe(() => {
+      if (this.modeSignal() === 'accounts') this.sessionEnded();
+    });
+    inject(DestroyRef).onDestroy(() => {
+      this.tabs?.close();
+      unauthorized.unsubscribe();
+    });
   }
 
   readonly user = this.userSignal.asReadonly();
