@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
   atSignIn,
@@ -252,5 +255,46 @@ describeInBrowser('a long private conversation (AUTH=accounts)', () => {
     await log.getByText('This is the start of your conversation with dan.').waitFor();
     for (const n of [1, 60, 131]) expect(await log.locator('.content').getByText(`Old note ${n}`, { exact: true }).count()).toBe(1);
     await screenshot(page, 'accounts-private-paging');
+  });
+});
+
+describeInBrowser('registration closed (REGISTRATION=closed)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+
+  /** `npm run users -- <args>` on the server's storage, the password on standard input. */
+  async function users(args: string[], stdin: string): Promise<number> {
+    const cli = join(__dirname, '..', '..', 'backend', 'dist', 'auth', 'users-cli.js');
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: server.dataDir, REGISTRATION: 'closed' },
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+    child.stdin.end(stdin);
+    const [code] = await once(child, 'exit');
+    return code as number;
+  }
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ env: { AUTH: 'accounts', REGISTRATION: 'closed' } });
+    browser = await launch();
+    page = await person(browser);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  test('the sign-in view offers no "Create account"; an account the operator made signs in', async () => {
+    await page.goto(server.url);
+    await atSignIn(page);
+    expect(await page.getByRole('button', { name: 'Create account' }).count()).toBe(0);
+    await screenshot(page, 'accounts-registration-closed');
+    await server.stop();
+    expect(await users(['add', 'dana'], 'dana the operator\n')).toBe(0);
+    await server.boot();
+    await signInWithPassword(page, server.url, 'dana', 'dana the operator');
+    expect(await page.locator('.me-name').textContent()).toBe('dana');
   });
 });
