@@ -103,6 +103,8 @@ describe('SessionStore in accounts mode', () => {
     await sut.start();
     api.refuse = new ApiError(429, 'too many failed logins', 840);
     expect(await sut.signInWithPassword('alice', 'whatever1')).toBe('Too many attempts. Try again in 14 minutes.');
+    api.refuse = new ApiError(429, 'too many registrations', 1800);
+    expect(await sut.createAccount('newbie', 'long enough')).toBe('Too many new accounts from this address. Try again in 30 minutes.');
     expect(waitText(1)).toBe('1 second');
     expect(waitText(45)).toBe('45 seconds');
     expect(waitText(61)).toBe('2 minutes');

@@ -17,6 +17,7 @@ export interface User {
 }
 
 const USER_KEY = 'chatstream.user';
+const CREATE = 'create the account';
 const USERNAME_PATTERN = new RegExp(USERNAME_PATTERN_SOURCE);
 const KEY_PREFIX = 'chatstream.';
 
@@ -121,7 +122,7 @@ export class SessionStore {
     const name = username.trim();
     const problem = newAccountProblem(name, password);
     if (problem) return problem;
-    return this.enter(() => this.api.register(name, password), 'create the account');
+    return this.enter(() => this.api.register(name, password), CREATE);
   }
 
   /**
@@ -249,7 +250,9 @@ export function signInProblem(error: unknown, what: string): string {
     case 403:
       return 'Registration is closed: ask the operator of this server for an account.';
     case 429:
-      return `Too many attempts. Try again in ${waitText(error.retryAfterS)}.`;
+      return what === CREATE
+        ? `Too many new accounts from this address. Try again in ${waitText(error.retryAfterS)}.`
+        : `Too many attempts. Try again in ${waitText(error.retryAfterS)}.`;
     case 400:
       return error.message;
     default:
