@@ -86,7 +86,7 @@ function setUpSwagger(app: NestExpressApplication): void {
       .setVersion('1')
       // AUTH=accounts: the session cookie (browsers) or the same token as a bearer (scripts).
       .addCookieAuth('chatstream_session')
-      .addBearerAuth()
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the session token from register or login (opaque, not a JWT)' })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
