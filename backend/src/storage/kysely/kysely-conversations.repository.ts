@@ -84,7 +84,7 @@ export class KyselyConversationsRepository extends ConversationsRepository {
 }
 
 function toRecord(row: MessageRow): MessageRecord {
-  return {
+  const record: MessageRecord = {
     id: row.id,
     senderId: row.sender_id,
     senderName: row.sender_name,
@@ -92,4 +92,7 @@ function toRecord(row: MessageRow): MessageRecord {
     timestamp: row.created_at,
     recipient: row.recipient_id ?? undefined,
   };
+  // History has the shape of the live frame, client_id included.
+  if (row.client_id !== null) record.clientId = row.client_id;
+  return record;
 }
