@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     }
     let delivered = 0;
     let counting = false;
+    /** Content prefix of the messages the current round counts (warm-up and earlier rounds' stragglers do not). */
+    let counted = '"content":"-';
     const sockets: WebSocket[][] = [];
     for (let r = 0; r < ROOMS; r++) {
       sockets.push([]);
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
         const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws?user_id=cid-${r}-${m}&username=u${m}&protocol=2`);
         await new Promise((resolve) => ws.once('open', resolve));
         ws.on('message', (data) => {
-          if (counting && data.toString().startsWith('{"id"') && data.toString().includes('"type":"text"')) delivered++;
+          if (counting && data.toString().includes(counted)) delivered++;
         });
         ws.send(JSON.stringify({ type: 'join_room', content: rooms[r] }));
         sockets[r].push(ws);
@@ -89,29 +91,35 @@ async function main(): Promise<void> {
         let cpu0 = cpuMs(pid);
         let other = otherLoadSince([pid]);
         let stored = 0;
+        let repeated = 0;
         for (let sent = 0; sent < total; sent++) {
           const wait = started + (sent / RATE) * 1000 - Date.now();
           if (wait > 1) await sleep(wait);
           if (!counting && Date.now() - started >= WARMUP_MS) {
             counting = true;
+            counted = `"content":"r${results.length} `;
             delivered = 0;
             cpu0 = cpuMs(pid);
             other = otherLoadSince([pid]);
           }
           const r = sent % ROOMS;
-          const frame: Record<string, string> = { type: 'text', content: `${serial} ${filler}`, room: rooms[r] };
+          const tag = counting ? `r${results.length}` : 'w';
+          const frame: Record<string, string> = { type: 'text', content: `${tag} ${serial} ${filler}`, room: rooms[r] };
           if (mode !== 'none') frame['client_id'] = `c-${serial}`;
           serial++;
           const text = JSON.stringify(frame);
           sockets[r][0].send(text);
           // A repeat reaches its sender alone: it is neither stored nor delivered to the room again.
-          if (mode === 'repeats' && sent % 10 === 0) sockets[r][0].send(text);
+          if (mode === 'repeats' && sent % 10 === 0) {
+            sockets[r][0].send(text);
+            if (counting) repeated++;
+          }
           if (counting) stored++;
         }
         await sleep(800);
         counting = false;
-        // A repeat's answer goes to the sender too: count only what the room was owed.
-        const repeatAnswers = mode === 'repeats' ? Math.ceil(stored / 10) : 0;
+        // A repeat's answer goes to its sender too: count only what the room was owed.
+        const repeatAnswers = mode === 'repeats' ? repeated : 0;
         results.push({ mode, stored, delivered: delivered - repeatAnswers, expected: stored * MEMBERS, cpuMs: cpuMs(pid) - cpu0, otherPct: other() });
         console.log(JSON.stringify(results[results.length - 1]));
       }
