@@ -1,12 +1,16 @@
-import { ConsoleLogger, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
+import { BadRequestException, Logger, ValidationPipe, type ArgumentMetadata, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { static as serveStatic, type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
+import { HttpErrorFilter } from './common/http-exception.filter';
+import { EscapingConsoleLogger } from './common/logger';
+import { jsonShapeProblem } from './common/validation/json-shape';
 import { AppConfig, type LogLevelName } from './config/app-config';
 import { openStorage } from './storage/storage.module';
 
@@ -19,17 +23,23 @@ export const logLevels = (level: LogLevelName): LogLevel[] => LEVELS.slice(LEVEL
 /**
  * Request bodies are checked strictly (unknown fields are a 400); query
  * strings are checked by their routes, which ignore parameters they do not
- * know (cache busters, tracking tags).
+ * know (cache busters, tracking tags). A body's shape (depth, field count)
+ * is checked first, iteratively, so that no body can make class-transformer
+ * or class-validator recurse deeply.
  */
 class BodyValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return metadata.type === 'body' ? super.transform(value, metadata) : Promise.resolve(value);
+    if (metadata.type !== 'body') return Promise.resolve(value);
+    const problem = jsonShapeProblem(value);
+    if (problem) throw new BadRequestException(`body ${problem}`);
+    return super.transform(value, metadata);
   }
 }
 
 /** Builds the whole application (not yet listening): used by `main.ts` and by the integration specs. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const logger = new ConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
+  // Colours for a terminal only: piped into a file or a collector, a log carries no escape codes.
+  const logger = new EscapingConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
   Logger.overrideLogger(logger);
   const database = await openStorage(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
@@ -38,16 +48,33 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger,
   });
+  limitRequestTime(app.getHttpServer() as Server, config.requestTimeoutMs);
   app.disable('x-powered-by');
   // No ETag on API answers: hashing every JSON body costs more than the rare 304 it saves (static files keep theirs).
   app.set('etag', false);
   app.useBodyParser('json');
   app.setGlobalPrefix('api');
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
   app.useGlobalPipes(new BodyValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useWebSocketAdapter(new ChatWsAdapter(app));
   setUpSwagger(app);
   serveWebApp(app, config.staticDir ?? BUILT_WEB_APP);
   return app;
+}
+
+/**
+ * A request whose headers or body have not fully arrived within `ms` is
+ * answered 408 and closed (slow headers, a Content-Length never sent, a
+ * chunked body that stalls), instead of holding a socket and a parser for
+ * minutes. Node checks for such requests periodically: every second here
+ * (30 s by default), so the 408 comes at most a second late. Upgraded
+ * WebSockets are no longer requests and are not affected.
+ */
+function limitRequestTime(server: Server, ms: number): void {
+  server.headersTimeout = ms;
+  server.requestTimeout = ms;
+  // A constructor option in the typings, but read when the server starts listening (Nest creates the server for us).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, ms);
 }
 
 function setUpSwagger(app: NestExpressApplication): void {

@@ -22,7 +22,8 @@ export class TestServer {
     const ownDataDir = overrides.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'chatstream-test-'));
     const config = Object.assign(
       new AppConfig(),
-      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir },
+      // No message rate limit unless a spec sets one: specs send bursts.
+      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, rateMessagesPerSecond: 0 },
       overrides,
     );
     const app = await createApp(config);

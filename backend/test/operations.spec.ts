@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { MAX_BUFFERED_BYTES } from '@chatstream/protocol';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
@@ -54,7 +56,10 @@ describe('connection limits', () => {
     expect(body.users.map((u: { id: string }) => u.id)).not.toContain('hb-dead');
   });
 
-  it('disconnects a client that stops reading instead of buffering for it without bound', async () => {
+  it('disconnects a client that stops reading instead of buffering for it without bound, and logs what it had queued', async () => {
+    // Its own server, with the default heartbeat: the 200 ms one above would drop the stalled client first.
+    const server = await TestServer.start();
+    const logged = jest.spyOn(Logger.prototype, 'log');
     const reader = await server.connect('slow-reader', 'Reader', 2);
     await reader.join('general');
     const stalled = await server.connect('slow-stalled', 'Stalled', 2);
@@ -75,8 +80,14 @@ describe('connection limits', () => {
       online = body.users.some((u: { id: string }) => u.id === 'slow-stalled');
     }
     expect(online).toBe(false);
+    const cut = logged.mock.calls.map(([line]) => String(line)).find((line) => line.startsWith('connection closed user=slow-stalled'));
+    logged.mockRestore();
+    const buffered = Number(/ reason=slow-consumer buffered=(\d+)$/.exec(cut ?? '')?.[1]);
+    expect(buffered).toBeGreaterThan(MAX_BUFFERED_BYTES);
     // Everyone else is still served.
     sender.send({ type: 'text', content: 'still here', room: 'general' });
     await reader.next((f) => f.type === 'text' && f.content === 'still here', 10000);
+    await Promise.all([reader.close(), sender.close()]);
+    await server.close();
   }, 60000);
 });

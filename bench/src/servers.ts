@@ -104,7 +104,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   const port = await freePort();
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of SCRUBBED) delete env[name];
-  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, spec.env);
+  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_MESSAGES_PER_S: '0' }, spec.env);
   let dataDir: string | undefined;
   let ownDataDir = false;
   let script: string;

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -32,6 +32,13 @@ export class AppConfig {
   presenceLeaseMs = 15_000;
   /** How long the first message of a batch waits for others to share its transaction (0: the next turn of the event loop). */
   commitWindowMs = 1;
+
+  /** Messages (frames and REST together) a user may send at once, per instance. */
+  rateMessageBurst = 20;
+  /** Sustained messages per second per user after the burst; 0 turns the message limit off. */
+  rateMessagesPerSecond = 5;
+  /** A request whose headers or body have not fully arrived within this is answered 408 and closed. */
+  requestTimeoutMs = 30_000;
 }
 
 export type StorageKind = 'sqlite' | 'postgres' | 'memory';
@@ -96,6 +103,24 @@ class EnvSchema {
   @Min(0, { message: 'must be between 0 and 50 (milliseconds)' })
   @Max(50, { message: 'must be between 0 and 50 (milliseconds)' })
   COMMIT_WINDOW_MS?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of messages' })
+  @Min(1, { message: 'must be at least 1' })
+  RATE_MESSAGE_BURST?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number of messages per second (0: no limit)' })
+  @Min(0, { message: 'must be 0 (no limit) or more' })
+  RATE_MESSAGES_PER_S?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(100, { message: 'must be at least 100 (milliseconds)' })
+  REQUEST_TIMEOUT_MS?: number;
 }
 
 /** The variables `loadConfig` reads. */
@@ -112,6 +137,9 @@ const ENV_VARIABLES = [
   'REDIS_URL',
   'REDIS_PREFIX',
   'PRESENCE_LEASE_MS',
+  'RATE_MESSAGE_BURST',
+  'RATE_MESSAGES_PER_S',
+  'REQUEST_TIMEOUT_MS',
 ] as const;
 
 export class ConfigError extends Error {}
@@ -151,6 +179,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (parsed.REDIS_PREFIX !== undefined) config.redisPrefix = parsed.REDIS_PREFIX;
   if (parsed.PRESENCE_LEASE_MS !== undefined) config.presenceLeaseMs = parsed.PRESENCE_LEASE_MS;
+  if (parsed.RATE_MESSAGE_BURST !== undefined) config.rateMessageBurst = parsed.RATE_MESSAGE_BURST;
+  if (parsed.RATE_MESSAGES_PER_S !== undefined) config.rateMessagesPerSecond = parsed.RATE_MESSAGES_PER_S;
+  if (parsed.REQUEST_TIMEOUT_MS !== undefined) config.requestTimeoutMs = parsed.REQUEST_TIMEOUT_MS;
   return config;
 }
 

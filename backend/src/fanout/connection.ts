@@ -75,8 +75,8 @@ export class Connection {
     }
   }
 
-  /** Set when the server dropped this connection because its client stopped reading. */
-  overflowed = false;
+  /** Set when the server dropped this connection because its client stopped reading: the bytes it had queued then. */
+  overflowed?: number;
 
   private write(data: Buffer): boolean {
     if (this.socket.readyState !== 1 /* OPEN */) return false;
@@ -112,8 +112,8 @@ export class Connection {
   /** More than 1 MiB queued that the kernel would not take: the client stopped reading. */
   private checkBacklog(): boolean {
     if (this.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
-    // Drop it rather than grow server memory.
-    this.overflowed = true;
+    // Drop it rather than grow server memory; terminate() discards the queue at once (close() would wait for it to drain).
+    this.overflowed = this.socket.bufferedAmount;
     this.socket.terminate();
     return false;
   }

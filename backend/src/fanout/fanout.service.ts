@@ -68,7 +68,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     const last = !!mine && mine.size === 0;
     if (last) this.byUser.delete(conn.userId);
     this.count--;
-    const why = conn.overflowed ? ' reason=slow-consumer' : '';
+    const why = conn.overflowed === undefined ? '' : ` reason=slow-consumer buffered=${conn.overflowed}`;
     this.logger.log(`connection closed user=${conn.userId} level=${conn.level} open=${this.count}${why}`);
     return last;
   }

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { MessagesResponse, PostMessageResponse } from '@chatstream/protocol';
 import { ErrorResponseDto } from '../common/error-response.dto';
+import { SafeNamePipe } from '../common/validation/text-rules';
 import { afterSeq, HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
 import { MessagesService } from './messages.service';
 
@@ -28,7 +29,7 @@ export class MessagesController {
   })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, before not a message of this room, after not an integer >= 0, before with after' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room' })
-  async history(@Param('id') roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
+  async history(@Param('id', new SafeNamePipe('room id')) roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
     return { messages: await this.messages.history(roomId, { limit: query.limit, before: query.before, after: afterSeq(query.after) }) };
   }
 

@@ -5,9 +5,11 @@ import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { Cluster } from '../cluster/cluster';
 import { messageFrame, newId, now } from '../common/frames';
+import { RateLimitedException } from '../common/rate-limited.exception';
 import { MembershipService } from '../rooms/membership.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
+import { MessageRateLimiter } from './message-rate-limiter';
 import { MessageRecord, MessagesRepository, RoomMessageRecord, type StoredMessage } from './messages.repository';
 
 export interface SendMessage {
@@ -41,6 +43,7 @@ export class MessagesService {
     private readonly fanout: FanoutService,
     private readonly sequencer: RoomSequencer,
     private readonly cluster: Cluster,
+    private readonly limiter: MessageRateLimiter,
   ) {}
 
   /**
@@ -129,6 +132,9 @@ export class MessagesService {
       if (!this.users.isKnown(recipient)) throw new NotFoundException(`unknown recipient: ${recipient}`);
       message.recipient = recipient;
     }
+    // Last, so that only a message that would be stored uses up the sender's allowance.
+    const retryAfterMs = this.limiter.take(input.senderId);
+    if (retryAfterMs > 0) throw new RateLimitedException(retryAfterMs);
     return message;
   }
 }

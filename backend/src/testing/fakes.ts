@@ -6,6 +6,7 @@ import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { LocalCluster } from '../cluster/cluster';
 import { AppConfig } from '../config/app-config';
+import { MessageRateLimiter } from '../messages/message-rate-limiter';
 import { MessagesService } from '../messages/messages.service';
 import { MembershipService } from '../rooms/membership.service';
 import { RoomsService } from '../rooms/rooms.service';
@@ -32,7 +33,7 @@ export class FakeSocket extends EventEmitter {
 }
 
 /** The chat services wired together over in-memory repositories, as the app wires them. */
-export async function chatServices() {
+export async function chatServices(options: { limiter?: MessageRateLimiter } = {}) {
   const fanout = new FanoutService(new AppConfig());
   const messagesRepository = new MemoryMessagesRepository();
   const sequencer = new RoomSequencer(fanout, messagesRepository);
@@ -44,7 +45,9 @@ export async function chatServices() {
   await rooms.onModuleInit();
   const users = new UsersService(new MemoryUsersRepository(), membership, fanout, cluster);
   await users.onModuleInit();
-  const messages = new MessagesService(messagesRepository, rooms, membership, users, fanout, sequencer, cluster);
+  // No message limit unless a spec brings one: specs send bursts.
+  const limiter = options.limiter ?? new MessageRateLimiter(1, 0);
+  const messages = new MessagesService(messagesRepository, rooms, membership, users, fanout, sequencer, cluster, limiter);
 
   /** Connects a fake socket as a user; returns the connection and what it received. */
   function connect(userId: string, level: 1 | 2 = 2, username = userId) {

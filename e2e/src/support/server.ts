@@ -83,6 +83,8 @@ export class ServerProcess {
       HOST: '127.0.0.1',
       DATA_DIR: this.dataDir,
       LOG_LEVEL: 'warn',
+      // No message rate limit: specs send bursts.
+      RATE_MESSAGES_PER_S: '0',
     };
     // One self-contained server: not the run's PostgreSQL, Redis cluster or memory storage.
     for (const name of ['DATABASE_URL', 'STORAGE', 'REDIS_URL', 'REDIS_PREFIX', 'PRESENCE_LEASE_MS', 'STATIC_DIR']) delete env[name];

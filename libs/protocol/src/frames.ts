@@ -106,6 +106,8 @@ export interface RoomCreatedFrame {
 export interface ErrorFrame {
   type: 'error';
   content: string;
+  /** A message over the rate limit: how long until one would be accepted. */
+  retry_after_ms?: number;
 }
 
 export type ServerFrame =

@@ -6,3 +6,4 @@
 export * from './limits';
 export * from './frames';
 export * from './rest';
+export * from './text';

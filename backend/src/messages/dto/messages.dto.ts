@@ -11,6 +11,7 @@ import {
 } from '@chatstream/protocol';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 export class PostMessageDto implements PostMessageRequest {
   @ApiPropertyOptional({ enum: ['text'] })
@@ -20,28 +21,33 @@ export class PostMessageDto implements PostMessageRequest {
 
   @ApiProperty({ minLength: 1, maxLength: MAX_CONTENT_LENGTH, description: 'Not blank' })
   @IsString()
+  @IsSafeContent()
   content!: string;
 
   @ApiProperty({ description: 'Display name of the sender', maxLength: MAX_NAME_LENGTH })
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
+  @IsSafeName()
   sender!: string;
 
   @ApiProperty({ description: 'User id of the sender', maxLength: MAX_NAME_LENGTH })
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
+  @IsSafeName()
   sender_id!: string;
 
   @ApiPropertyOptional({ description: 'Room id; exactly one of room and recipient' })
   @IsOptional()
   @IsString()
   @Length(0, MAX_NAME_LENGTH)
+  @IsSafeName()
   room?: string;
 
   @ApiPropertyOptional({ description: 'Recipient user id; exactly one of room and recipient' })
   @IsOptional()
   @IsString()
   @Length(0, MAX_NAME_LENGTH)
+  @IsSafeName()
   recipient?: string;
 
   @ApiPropertyOptional({

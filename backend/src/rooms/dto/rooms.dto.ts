@@ -1,18 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, type CreateRoomRequest, type Room } from '@chatstream/protocol';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 export class CreateRoomDto implements CreateRoomRequest {
   @ApiProperty({ example: 'Random', maxLength: MAX_NAME_LENGTH, description: 'Unique, case-insensitively' })
   @IsString()
   @Matches(/\S/, { message: 'name must not be empty' })
   @MaxLength(MAX_NAME_LENGTH)
+  @IsSafeName()
   name!: string;
 
   @ApiPropertyOptional({ example: 'Anything goes', maxLength: MAX_DESCRIPTION_LENGTH })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
+  @IsSafeContent()
   description?: string;
 }
 
