@@ -228,7 +228,8 @@ async function chaos(label: string, servers: Servers): Promise<void> {
   try {
     const rooms: string[] = [];
     for (let i = 0; i < ROOMS; i++) {
-      rooms.push((await (await fetch(`${servers.instances[0].url}/api/rooms`, post({ name: `Chaos ${i}` }))).json()).room.id);
+      const created = (await (await fetch(`${servers.instances[0].url}/api/rooms`, post({ name: `Chaos ${i}` }))).json()) as { room: { id: string } };
+      rooms.push(created.room.id);
     }
     for (let i = 0; i < CLIENTS; i++) clients.push(new ChaosClient(`chaos-${i}`, rooms, base, tally));
     await Promise.all(clients.map((client) => client.start()));
@@ -323,6 +324,16 @@ async function kill(instance: ServerProcess): Promise<void> {
 
 const QUIET = { LOG_LEVEL: 'warn', RATE_MESSAGES_PER_S: '0' };
 
+/** SIGKILLs `victim` and starts a new process with `env` (same storage) in its place in `instances`. */
+function restarterOf(instances: ServerProcess[], env: Record<string, string | undefined>): Servers['restart'] {
+  return async (victim) => {
+    await kill(victim);
+    const again = await startProcess(env);
+    instances[instances.indexOf(victim)] = again;
+    return again;
+  };
+}
+
 describe('chaos: cut connections, a SIGKILLed server, resends and catch-up', () => {
   it('on SQLite, one instance: every client ends with the history, every acknowledged message once, seq without gaps', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-chaos-'));
@@ -330,12 +341,7 @@ describe('chaos: cut connections, a SIGKILLed server, resends and catch-up', () 
     const instances = [await startProcess(env)];
     await chaos('SQLite', {
       instances,
-      async restart(victim) {
-        await kill(victim);
-        const again = await startProcess(env);
-        instances[instances.indexOf(victim)] = again;
-        return again;
-      },
+      restart: restarterOf(instances, env),
       async close() {
         await Promise.all(instances.map(kill));
         rmSync(dataDir, { recursive: true, force: true });
@@ -348,12 +354,7 @@ describe('chaos: cut connections, a SIGKILLed server, resends and catch-up', () 
     const { instances, env } = await cluster(2, database, process.env.REDIS_URL as string, QUIET);
     await chaos('PostgreSQL + Redis, 2 instances', {
       instances,
-      async restart(victim) {
-        await kill(victim);
-        const again = await startProcess(env);
-        instances[instances.indexOf(victim)] = again;
-        return again;
-      },
+      restart: restarterOf(instances, env),
       async close() {
         await stop(instances);
         await database.drop();

@@ -1,26 +1,13 @@
-import type { OnlineUser } from '@chatstream/protocol';
-import { Cluster } from '../cluster/cluster';
+import { LocalCluster } from '../cluster/cluster';
 import { AppConfig } from '../config/app-config';
 import { FanoutService } from '../fanout/fanout.service';
 import { MemoryRoomsRepository } from '../storage/memory/memory.repositories';
 import { MembershipService } from './membership.service';
 import type { Membership } from './rooms.repository';
 
-/** Other instances may exist (misses are read from storage); nothing is relayed in this spec. */
-class ClusterOfMany extends Cluster {
-  readonly enabled = true;
-  publish(): void {}
-  onEvent(): void {}
-  async userUp(): Promise<boolean> {
-    return true;
-  }
-  async userDown(): Promise<boolean> {
-    return true;
-  }
-  setSeedRoom(): void {}
-  async onlineUsers(): Promise<OnlineUser[] | undefined> {
-    return undefined;
-  }
+/** Other instances may exist: misses are read from storage (nothing is relayed in this spec). */
+class ClusterOfMany extends LocalCluster {
+  override readonly enabled = true;
 }
 
 /** Storage whose reads wait until the spec lets them answer: a read that began before a change, answering after it. */
