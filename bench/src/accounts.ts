@@ -187,6 +187,62 @@ async function delivery(server: RunningServer, tokens: string[], options: { room
   return { logins: loginsDone, delivered: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+// ---- private history ------------------------------------------------------------------
+
+/**
+ * `total` private messages: half in one conversation (ann and bob), the rest
+ * spread over 1,000 pairs; then pages of ann-bob read newest and deep, and
+ * ann's conversation list. Rows go straight into the database.
+ */
+async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[] }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-history-'));
+  await (await startServer(ACCOUNTS, { dataDir })).stop();
+  const [token] = seedSessions(dataDir, 1);
+  const db = new BetterSqlite3(join(dataDir, 'chatstream.sqlite'));
+  const ann = (db.prepare('select user_id from sessions').get() as { user_id: string }).user_id;
+  db.prepare("insert into users (id, username, created_at) values ('bob', 'bob', ?)").run(new Date().toISOString());
+  const insert = db.prepare('insert into messages (id, room_id, recipient_id, seq, sender_id, sender_name, content, created_at) values (?, null, ?, null, ?, ?, ?, ?)');
+  const base = Date.parse('2026-01-01T00:00:00.000Z');
+  const ids: string[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < total; i++) {
+      const id = randomUUID();
+      const at = new Date(base + i * 10).toISOString();
+      if (i % 2 === 0) {
+        const [from, to] = i % 4 === 0 ? [ann, 'bob'] : ['bob', ann];
+        insert.run(id, to, from, from, `message ${i} of a long conversation`, at);
+        ids.push(id);
+      } else {
+        insert.run(id, `user-${i % 1000}`, `user-${(i + 1) % 1000}`, 'someone', `other message ${i}`, at);
+      }
+    }
+  })();
+  db.close();
+  const server = await startServer(ACCOUNTS, { dataDir });
+  const get = async (path: string): Promise<number> => {
+    const t = performance.now();
+    const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+    await response.arrayBuffer();
+    return performance.now() - t;
+  };
+  const newest: number[] = [];
+  const deep: number[] = [];
+  const list: number[] = [];
+  try {
+    for (let i = 0; i < reads; i++) {
+      newest.push(await get('/api/conversations/bob/messages?limit=50'));
+      deep.push(await get(`/api/conversations/bob/messages?limit=50&before=${ids[Math.floor(Math.random() * ids.length)]}`));
+      if (i % 10 === 0) list.push(await get('/api/conversations'));
+    }
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  for (const sample of [newest, deep, list]) sample.sort((a, b) => a - b);
+  return { newest, deep, list };
+}
+
 async function main(): Promise<void> {
   const lines: string[] = [];
   const say = (line: string) => {
@@ -195,6 +251,20 @@ async function main(): Promise<void> {
   };
   say('| measure | result |');
   say('|---|---|');
+  // --only=history: just the private-history reads.
+  const historyOnly = process.argv.includes('--only=history');
+  if (!historyOnly) await accessCosts(say);
+  const stored = Number(process.env.PRIVATE_MESSAGES ?? 200_000);
+  const history = await privateHistory(stored, 300);
+  const line = (sample: number[]) => `p50 ${ms(percentile(sample, 50))} / p99 ${ms(percentile(sample, 99))} ms`;
+  say(
+    `| private history over HTTP, ${stored.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${line(history.newest)}; ` +
+      `page before a random message ${line(history.deep)}; conversation list (the reader has one conversation of ${(stored / 2).toLocaleString('en')} messages) ${line(history.list)} |`,
+  );
+}
+
+/** Sign-in, connect storm, delivery during sign-ins. */
+async function accessCosts(say: (line: string) => void): Promise<void> {
   for (const [label, env] of [
     ['one core (UV_THREADPOOL_SIZE=1)', { UV_THREADPOOL_SIZE: '1' }],
     ['thread pool of 4 (default)', {}],

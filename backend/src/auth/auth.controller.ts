@@ -40,7 +40,7 @@ export class AuthConfigController {
 
 /** Accounts and sessions (registered in AUTH=accounts only: in open mode these routes are 404). */
 @ApiTags('auth')
-@ApiCookieAuth('chatstream_session')
+@ApiCookieAuth()
 @ApiBearerAuth()
 @Controller('auth')
 export class AuthController {

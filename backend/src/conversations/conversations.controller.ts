@@ -12,7 +12,7 @@ const queryPipe = new ValidationPipe({ transform: true, whitelist: true, forbidN
 
 /** Registered in AUTH=accounts only: in open mode these routes are 404. */
 @ApiTags('conversations')
-@ApiCookieAuth('chatstream_session')
+@ApiCookieAuth()
 @ApiBearerAuth()
 @Controller('conversations')
 export class ConversationsController {

@@ -24,27 +24,49 @@ export class KyselyConversationsRepository extends ConversationsRepository {
     return this.storage.db;
   }
 
+  /**
+   * One query, index seeks only, however long the conversations are: the
+   * other people are found by skipping through the indexes (a recursive
+   * "next id after this one", one seek per person), each conversation's
+   * newest time is a max() at the end of two index ranges, and its message
+   * one more seek.
+   */
   async list(userId: string): Promise<ConversationRecord[]> {
-    // Newest timestamp per other person (both indexes, index only), then that message by one probe each.
+    const newestTo = (other: ReturnType<typeof sql.ref>) => sql`(select max(created_at) from messages where sender_id = ${userId} and recipient_id = ${other})`;
+    const newestFrom = (other: ReturnType<typeof sql.ref>) => sql`(select max(created_at) from messages where sender_id = ${other} and recipient_id = ${userId})`;
+    const other = sql.ref('partners.other');
     const result = await this.read(
       sql<MessageRow & { other: string; other_name: string | null }>`
-        select m.*, p.other as other, u.username as other_name
-        from (
-          select other, max(at) as at from (
-            select recipient_id as other, max(created_at) as at from messages
-              where sender_id = ${userId} and recipient_id is not null group by recipient_id
+        with recursive
+          sent(other) as (
+            select min(recipient_id) from messages where sender_id = ${userId} and recipient_id is not null
             union all
-            select sender_id as other, max(created_at) as at from messages
-              where recipient_id = ${userId} group by sender_id
-          ) as sides group by other
-        ) as p
+            select (select min(recipient_id) from messages where sender_id = ${userId} and recipient_id > sent.other) from sent where sent.other is not null
+          ),
+          received(other) as (
+            select min(sender_id) from messages where recipient_id = ${userId}
+            union all
+            select (select min(sender_id) from messages where recipient_id = ${userId} and sender_id > received.other) from received where received.other is not null
+          ),
+          partners(other) as (
+            select other from sent where other is not null
+            union
+            select other from received where other is not null
+          ),
+          latest(other, at) as (
+            select partners.other,
+              case when coalesce(${newestTo(other)}, '') >= coalesce(${newestFrom(other)}, '') then ${newestTo(other)} else ${newestFrom(other)} end
+            from partners
+          )
+        select m.*, latest.other as other, u.username as other_name
+        from latest
         join messages m on m.id = (
           select x.id from messages x
-          where ((x.sender_id = ${userId} and x.recipient_id = p.other) or (x.sender_id = p.other and x.recipient_id = ${userId}))
-            and x.created_at = p.at
+          where ((x.sender_id = ${userId} and x.recipient_id = latest.other) or (x.sender_id = latest.other and x.recipient_id = ${userId}))
+            and x.created_at = latest.at
           order by x.id desc limit 1
         )
-        left join users u on u.id = p.other
+        left join users u on u.id = latest.other
         order by m.created_at desc, m.id desc`.execute(this.db),
     );
     return result.rows.map((row) => ({ other: { id: row.other, username: row.other_name ?? row.other }, lastMessage: toRecord(row) }));
@@ -84,7 +106,7 @@ export class KyselyConversationsRepository extends ConversationsRepository {
 }
 
 function toRecord(row: MessageRow): MessageRecord {
-  return {
+  const record: MessageRecord = {
     id: row.id,
     senderId: row.sender_id,
     senderName: row.sender_name,
@@ -92,4 +114,7 @@ function toRecord(row: MessageRow): MessageRecord {
     timestamp: row.created_at,
     recipient: row.recipient_id ?? undefined,
   };
+  // History has the shape of the live frame, client_id included.
+  if (row.client_id !== null) record.clientId = row.client_id;
+  return record;
 }
