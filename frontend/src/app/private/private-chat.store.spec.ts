@@ -2,6 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import type { PrivateMessageFrame } from '@chatstream/protocol';
 import { ME, settled, setUpChat } from '../../testing/harness';
 import { FakeWebSocket } from '../../testing/fake-web-socket';
+import { privateMessage } from '../../testing/fake-api';
 import { FIRST_PAGE, OLDER_PAGE } from '../chat/chat.store';
 
 let n = 0;
@@ -150,6 +151,23 @@ describe('PrivateChatStore in accounts mode (the server keeps private history)',
     await settled();
     expect(t.privateChats.conversation(bob.id)?.messages.map((m) => m.content)).toEqual(['before', 'while away']);
     expect(t.privateChats.recent()[0].last?.content).toBe('while away');
+  });
+
+  test('a message sent before a drop and found in the history read after it shows once, not pending', async () => {
+    const { t, alice, bob } = accountsChat();
+    const socket = await t.connect();
+    t.privateChats.open(bob.id, bob.username);
+    await settled();
+    t.privateChats.send(bob.id, 'did this arrive?');
+    const [sent] = socket.sentOfType('text') as Array<{ client_id: string }>;
+    // Stored by the server, but the socket dropped before the echo.
+    t.api.privateMessages.push({ ...privateMessage(alice, bob, 'did this arrive?'), client_id: sent.client_id });
+    socket.drop();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    FakeWebSocket.last.accept();
+    await settled();
+    expect(t.privateChats.pendingTo(bob.id)).toEqual([]);
+    expect(t.privateChats.conversation(bob.id)?.messages.map((m) => m.content)).toEqual(['did this arrive?']);
   });
 
   test('only one’s own conversations come back: another pair’s messages are not listed', async () => {

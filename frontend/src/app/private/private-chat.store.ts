@@ -135,6 +135,7 @@ export class PrivateChatStore {
     this.update(peerId, undefined, (c) => ({ ...c, loading: true, error: null }));
     try {
       const page = await this.api.conversationHistory(peerId, { limit: FIRST_PAGE });
+      this.settleFrom(page);
       this.update(peerId, undefined, (c) => ({
         ...c,
         messages: mergeLatest(c.messages, page),
@@ -174,11 +175,18 @@ export class PrivateChatStore {
       if (!c.loaded) continue;
       try {
         const page = await this.api.conversationHistory(c.peerId, { limit: CATCH_UP_PAGE });
+        this.settleFrom(page);
         this.update(c.peerId, undefined, (current) => ({ ...current, messages: mergeLatest(current.messages, page), error: null }));
       } catch {
         // The next reconnect tries again; meanwhile the log keeps what it has.
       }
     }
+  }
+
+  /** One's own messages found in history are stored: their pending copies are settled. */
+  private settleFrom(page: readonly PrivateMessageFrame[]): void {
+    const me = this.session.user()?.id;
+    for (const message of page) if (message.sender_id === me) this.outbox.acknowledge(message.client_id);
   }
 
   private onFrame(frame: ServerFrame): void {
