@@ -1,42 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { MessageFrame, PresenceFrame, RoomMessageFrame, ServerFrame } from '@chatstream/protocol';
+import { cluster, describeCluster, isPresence, stop } from './cluster-helpers';
 import { postgresDatabase, type TestDatabase } from './databases';
 import { Client, sleep } from './harness';
-import { freePort, startProcess, type ServerProcess } from './processes';
+import { freePort, type ServerProcess } from './processes';
 
-const skipReason = !process.env.DATABASE_URL
-  ? 'DATABASE_URL is not set: the scale-out suite is skipped (.ci/run sets it)'
-  : !process.env.REDIS_URL
-    ? 'REDIS_URL is not set: the scale-out suite is skipped (.ci/run sets it)'
-    : undefined;
-if (skipReason) console.warn(skipReason);
-const describeCluster = skipReason ? describe.skip : describe;
-
-const LEASE_MS = 1500;
 const isText = (f: ServerFrame): f is RoomMessageFrame => f.type === 'text';
-const isPresence = (user: string, content: 'online' | 'offline') => (f: ServerFrame) =>
-  f.type === 'presence' && f.user_id === user && f.content === content;
-
-/** Instances sharing one fresh PostgreSQL database and one Redis key prefix. */
-async function cluster(count: number, database: TestDatabase, redisUrl = process.env.REDIS_URL as string) {
-  const prefix = `cs-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const env = { DATABASE_URL: database.databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, PRESENCE_LEASE_MS: String(LEASE_MS), LOG_LEVEL: 'warn' };
-  const instances: ServerProcess[] = [];
-  // One after another: the first one migrates the schema.
-  for (let i = 0; i < count; i++) instances.push(await startProcess(env));
-  return { instances, env };
-}
-
-async function stop(instances: ServerProcess[]): Promise<void> {
-  await Promise.all(
-    instances.map(async (instance) => {
-      if (instance.child.exitCode !== null || instance.child.signalCode !== null) return;
-      instance.child.kill('SIGKILL');
-      await once(instance.child, 'exit');
-    }),
-  );
-}
 
 describeCluster('several instances behind a load balancer', () => {
   let database: TestDatabase;

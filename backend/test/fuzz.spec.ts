@@ -203,7 +203,7 @@ describe('fuzzing the edges', () => {
         for (let waited = 0; !refused() && !delivered() && waited < 3000; waited += 10) await new Promise((r) => setTimeout(r, 10));
         if (refused()) return;
         const copy = member.frames.slice(theirs).find((f) => f.type === 'text' && (f as AnyFrame).sender_id === userId);
-        expect(copy?.content).toBe(parsed.content);
+        expect((copy as AnyFrame | undefined)?.content).toBe(parsed.content);
       }),
       params,
     );

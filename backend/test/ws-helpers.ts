@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { ServerFrame } from '@chatstream/protocol';
+import type { AppConfig } from '../src/config/app-config';
 import { TestServer, type Client } from './harness';
 
 /* Small helpers shared by the WebSocket integration specs (ws-*.spec.ts). */
@@ -134,10 +135,10 @@ export function query(params: Record<string, string | undefined>): string {
  * One real server per describe block, handed to `onStart`, and a `connect`
  * whose clients are closed after each test (`level` defaults to `defaultLevel`).
  */
-export function serverPerSuite(defaultLevel: 1 | 2, onStart: (server: TestServer) => void) {
+export function serverPerSuite(defaultLevel: 1 | 2, onStart: (server: TestServer) => void, overrides: Partial<AppConfig> = {}) {
   let server: TestServer;
   const clients: Client[] = [];
-  beforeAll(async () => onStart((server = await TestServer.start())));
+  beforeAll(async () => onStart((server = await TestServer.start(overrides))));
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
   });

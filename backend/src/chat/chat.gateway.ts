@@ -59,8 +59,8 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, Be
   @SubscribeMessage('text')
   async text(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: TextFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    const { content, room, recipient } = frame;
-    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient };
+    const { content, room, recipient, client_id: clientId } = frame;
+    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient, clientId };
     await conn.afterChanges(() => this.messages.send(message, conn));
   }
 

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
+import { MembershipService } from '../rooms/membership.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
 import { Cluster, type ClusterEvent } from './cluster';
@@ -8,9 +9,12 @@ import { Cluster, type ClusterEvent } from './cluster';
 /** Applies what other instances tell: the same effects as if it had happened here, for this instance's sockets. */
 @Injectable()
 export class ClusterEvents implements OnModuleInit {
+  private readonly logger = new Logger('Cluster');
+
   constructor(
     private readonly cluster: Cluster,
     private readonly rooms: RoomsService,
+    private readonly membership: MembershipService,
     private readonly users: UsersService,
     private readonly fanout: FanoutService,
     private readonly sequencer: RoomSequencer,
@@ -29,11 +33,13 @@ export class ClusterEvents implements OnModuleInit {
       case 'member':
         return this.rooms.applyMembership(event.joined, event.room, event.user, event.frame);
       case 'room':
-        return this.rooms.applyRoom(event.room);
+        return this.rooms.applyRoom(event.room, true);
       case 'presence':
         return this.users.applyPresence(event.content, event.user, event.username);
       case 'known':
         return this.users.applyKnown(event.user, event.username);
+      case 'resync':
+        return void this.membership.reconcile().catch((error: unknown) => this.logger.warn(`membership check after the relay came back failed: ${String(error)}`));
     }
   }
 }

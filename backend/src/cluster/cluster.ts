@@ -8,7 +8,9 @@ export type ClusterEvent =
   | { t: 'member'; joined: boolean; room: string; user: string; frame: MembershipFrame }
   | { t: 'room'; room: RoomRecord }
   | { t: 'presence'; content: 'online' | 'offline'; user: string; username: string }
-  | { t: 'known'; user: string; username: string };
+  | { t: 'known'; user: string; username: string }
+  /** Not sent: an instance tells itself that events may have been lost (the relay was away) and caches must be checked. */
+  | { t: 'resync' };
 
 /**
  * The other instances, when there are any. `LocalCluster` (no REDIS_URL)

@@ -54,6 +54,10 @@ export class RedisCluster extends Cluster implements OnModuleInit, OnApplication
   private readonly local = new Map<string, { username: string; count: number }>();
   private readonly seedRooms = new Map<string, string>();
   private down = false;
+  /** Our lease was set once: a missing lease key since means it lapsed. */
+  private leased = false;
+  /** Our lease lapsed: reclaim our users once the reaper is done with them. */
+  private lapsed = false;
 
   constructor(
     url: string,
@@ -146,14 +150,31 @@ export class RedisCluster extends Cluster implements OnModuleInit, OnApplication
     }
   }
 
-  /** Renews our lease and takes the users of instances whose lease lapsed offline. */
+  /**
+   * Renews our lease and takes the users of instances whose lease lapsed
+   * offline. Our own lease can lapse while Redis stays up (the event loop
+   * stalled longer than the lease): another instance then reaps our users,
+   * and we claim them again once it is done.
+   */
   private async tick(): Promise<void> {
     try {
-      await this.redis.multi().set(this.key('alive', this.instanceId), '1', 'PX', this.leaseMs).sadd(this.key('instances'), this.instanceId).exec();
+      const alive = this.key('alive', this.instanceId);
+      const renewed = await this.redis.multi().exists(alive).set(alive, '1', 'PX', this.leaseMs).sadd(this.key('instances'), this.instanceId).exec();
+      if (this.leased && renewed?.[0]?.[1] === 0 && !this.lapsed) {
+        this.lapsed = true;
+        this.logger.warn('presence lease lapsed (the event loop stalled?): claiming this instance\'s users again');
+      }
+      this.leased = true;
+      if (this.lapsed && !(await this.redis.exists(this.key('reaping', this.instanceId)))) {
+        this.lapsed = false;
+        await this.reclaim();
+      }
       for (const other of await this.redis.smembers(this.key('instances'))) {
         if (other === this.instanceId || (await this.redis.exists(this.key('alive', other)))) continue;
         // One instance reaps a dead one.
         if ((await this.redis.set(this.key('reaping', other), this.instanceId, 'PX', this.leaseMs, 'NX')) !== 'OK') continue;
+        // It may have renewed since we looked (it only stalled): then it keeps its users.
+        if (await this.redis.exists(this.key('alive', other))) continue;
         await this.reap(other);
       }
     } catch (error) {
@@ -177,30 +198,36 @@ export class RedisCluster extends Cluster implements OnModuleInit, OnApplication
     this.logger.warn(`instance ${instance} stopped renewing its lease: ${offline} of its users went offline`);
   }
 
-  /** Redis is back: claim our users again and drop claims for those who left meanwhile. */
+  /** Redis is back: claim our users again, and have the caches checked against storage (events may have been lost). */
   private async available(): Promise<void> {
     if (!this.down) return;
     this.down = false;
     this.logger.log('redis is reachable again; resuming cross-instance fan-out');
     try {
-      for (const [userId, { username, count }] of this.local) {
-        const added = await this.redis.eval(UP, 4, ...this.userKeys(userId).slice(0, 4), this.instanceId, userId, username);
-        await this.redis.hset(this.key('conns', userId), this.instanceId, count);
-        // Taken offline for the others meanwhile (our lease lapsed during the outage): online again for them.
-        if (added === 1) this.publish({ t: 'presence', content: 'online', user: userId, username });
-      }
-      for (const userId of await this.redis.smembers(this.key('users', this.instanceId))) {
-        if (this.local.has(userId)) continue;
-        const gone = (await this.redis.eval(DOWN, 5, ...this.userKeys(userId), this.instanceId, userId, 'all')) as number;
-        if (gone === 1) {
-          const username = (await this.redis.hget(this.key('names'), userId)) ?? userId;
-          this.publish({ t: 'presence', content: 'offline', user: userId, username });
-        }
-      }
-      for (const [userId, room] of this.seedRooms) await this.redis.hset(this.key('seedroom'), userId, room);
+      await this.reclaim();
     } catch (error) {
       this.unavailable(error as Error);
     }
+    this.handler({ t: 'resync' });
+  }
+
+  /** Writes our users' presence again and drops claims for those who left meanwhile. */
+  private async reclaim(): Promise<void> {
+    for (const [userId, { username, count }] of this.local) {
+      const added = await this.redis.eval(UP, 4, ...this.userKeys(userId).slice(0, 4), this.instanceId, userId, username);
+      await this.redis.hset(this.key('conns', userId), this.instanceId, count);
+      // Taken offline for the others meanwhile (our lease lapsed): online again for them.
+      if (added === 1) this.publish({ t: 'presence', content: 'online', user: userId, username });
+    }
+    for (const userId of await this.redis.smembers(this.key('users', this.instanceId))) {
+      if (this.local.has(userId)) continue;
+      const gone = (await this.redis.eval(DOWN, 5, ...this.userKeys(userId), this.instanceId, userId, 'all')) as number;
+      if (gone === 1) {
+        const username = (await this.redis.hget(this.key('names'), userId)) ?? userId;
+        this.publish({ t: 'presence', content: 'offline', user: userId, username });
+      }
+    }
+    for (const [userId, room] of this.seedRooms) await this.redis.hset(this.key('seedroom'), userId, room);
   }
 
   private unavailable(error: Error): void {

@@ -5,6 +5,8 @@ import {
   type MembershipFrame,
   type MessageFrame,
   type PresenceFrame,
+  type Room,
+  type RoomCreatedFrame,
   type SystemFrame,
 } from '@chatstream/protocol';
 import type { MessageRecord } from '../messages/messages.repository';
@@ -14,12 +16,15 @@ export const newId = (): string => randomUUID();
 /** ISO-8601 UTC. */
 export const now = (): string => new Date().toISOString();
 
-export function messageFrame(message: MessageRecord): MessageFrame {
+/** The frame of a stored message (a room message has its seq). */
+export function messageFrame(message: MessageRecord & { seq?: number }): MessageFrame {
   const { id, content, senderName: sender, senderId: sender_id, timestamp } = message;
-  if (message.room !== undefined) {
-    return { id, type: 'text', content, sender, sender_id, room: message.room, timestamp };
-  }
-  return { id, type: 'private', content, sender, sender_id, recipient: message.recipient ?? '', timestamp };
+  const frame: MessageFrame =
+    message.room !== undefined
+      ? { id, type: 'text', content, sender, sender_id, room: message.room, seq: message.seq as number, timestamp }
+      : { id, type: 'private', content, sender, sender_id, recipient: message.recipient ?? '', timestamp };
+  if (message.clientId !== undefined) frame.client_id = message.clientId;
+  return frame;
 }
 
 export function membershipFrame(
@@ -47,4 +52,8 @@ export function welcomeFrame(): SystemFrame {
 
 export function presenceFrame(content: 'online' | 'offline', user: { id: string; username: string }): PresenceFrame {
   return { type: 'presence', content, user_id: user.id, username: user.username, timestamp: now() };
+}
+
+export function roomCreatedFrame(room: Room): RoomCreatedFrame {
+  return { type: 'room_created', room, timestamp: now() };
 }

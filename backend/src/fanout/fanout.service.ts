@@ -24,6 +24,8 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly byRoom = new Map<string, Set<Connection>>();
   private readonly open = new Set<Connection>();
+  /** Open level-2 connections: they hear of new rooms. */
+  private readonly level2 = new Set<Connection>();
   private readonly bySocket = new WeakMap<object, Connection>();
   private heartbeat?: NodeJS.Timeout;
   private count = 0;
@@ -47,6 +49,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   add(conn: Connection): boolean {
     this.bySocket.set(conn.socket, conn);
     this.open.add(conn);
+    if (conn.level === 2) this.level2.add(conn);
     let mine = this.byUser.get(conn.userId);
     const first = !mine;
     if (!mine) this.byUser.set(conn.userId, (mine = new Set()));
@@ -60,6 +63,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   /** Removes a connection; returns true when it was the user's last. */
   remove(conn: Connection): boolean {
     if (!this.open.delete(conn)) return false;
+    this.level2.delete(conn);
     for (const room of conn.rooms ?? []) this.unsubscribe(conn, room);
     const mine = this.byUser.get(conn.userId);
     mine?.delete(conn);
@@ -104,6 +108,31 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     if (!members) return;
     members.delete(conn);
     if (members.size === 0) this.byRoom.delete(room);
+  }
+
+  /** From now on every level-2 connection of the user here receives `room` (membership is the user's). */
+  subscribeLevel2(userId: string, room: string): void {
+    for (const conn of this.connectionsOf(userId)) if (conn.level === 2) this.subscribe(conn, room);
+  }
+
+  /**
+   * Sends `first()`'s frames to `conn` before any live frame that arrives
+   * while they are read, and no message twice (a seed-level join's history).
+   */
+  async replay(conn: Connection, first: () => Promise<Array<ServerFrame & { id: string }>>): Promise<void> {
+    conn.hold();
+    try {
+      const frames = await first();
+      conn.release(frames.map((frame) => ({ id: frame.id, data: serialize(frame) })));
+    } catch (error) {
+      conn.release([]);
+      throw error;
+    }
+  }
+
+  /** Sends a frame to every level-2 connection. */
+  toLevel2(frame: ServerFrame): void {
+    if (this.level2.size > 0) this.toConnections(this.level2, frame);
   }
 
   /** Connections receiving `room`'s frames. */

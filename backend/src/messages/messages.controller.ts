@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, ValidationPipe } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -10,7 +11,7 @@ import {
 import type { MessagesResponse, PostMessageResponse } from '@chatstream/protocol';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { SafeNamePipe } from '../common/validation/text-rules';
-import { HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
+import { afterSeq, HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
 import { MessagesService } from './messages.service';
 
 /** Unknown query parameters (cache busters and the like) are ignored rather than refused. */
@@ -22,11 +23,14 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Get('rooms/:id/messages')
-  @ApiOkResponse({ type: MessagesResponseDto, description: 'The newest `limit` messages (older than `before`), oldest first' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, or before is not a message of this room' })
+  @ApiOkResponse({
+    type: MessagesResponseDto,
+    description: 'The newest `limit` messages (older than `before`), or the oldest `limit` with seq above `after`; oldest first',
+  })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, before not a message of this room, after not an integer >= 0, before with after' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room' })
   async history(@Param('id', new SafeNamePipe('room id')) roomId: string, @Query(queryPipe) query: HistoryQueryDto): Promise<MessagesResponse> {
-    return { messages: await this.messages.history(roomId, query.limit, query.before) };
+    return { messages: await this.messages.history(roomId, { limit: query.limit, before: query.before, after: afterSeq(query.after) }) };
   }
 
   @Post('messages')
@@ -34,14 +38,18 @@ export class MessagesController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad body' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Sender is not a member of the room' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room or recipient' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'client_id already used by this sender for a different message' })
   async post(@Body() body: PostMessageDto): Promise<PostMessageResponse> {
-    const { id, timestamp } = await this.messages.send({
+    const frame = await this.messages.send({
       senderId: body.sender_id,
       senderName: body.sender,
       content: body.content,
       room: body.room,
       recipient: body.recipient,
+      clientId: body.client_id,
     });
-    return { message: 'Message sent successfully', id, timestamp };
+    const response: PostMessageResponse = { message: 'Message sent successfully', id: frame.id, timestamp: frame.timestamp };
+    if (frame.type === 'text') response.seq = frame.seq;
+    return response;
   }
 }

@@ -66,8 +66,8 @@ describe('MessagesService', () => {
     const { messages } = await room();
     const sent = [];
     for (let i = 0; i < 5; i++) sent.push(await messages.send({ senderId: 'ann', senderName: 'Ann', content: `m${i}`, room: 'general' }));
-    expect((await messages.history('general', 2)).map((m) => m.content)).toEqual(['m3', 'm4']);
-    expect((await messages.history('general', 2, sent[3].id)).map((m) => m.content)).toEqual(['m1', 'm2']);
-    await expect(messages.history('general', 2, 'no-such-id')).rejects.toMatchObject({ status: 400 });
+    expect((await messages.history('general', { limit: 2 })).map((m) => m.content)).toEqual(['m3', 'm4']);
+    expect((await messages.history('general', { limit: 2, before: sent[3].id })).map((m) => m.content)).toEqual(['m1', 'm2']);
+    await expect(messages.history('general', { limit: 2, before: 'no-such-id' })).rejects.toMatchObject({ status: 400 });
   });
 });

@@ -20,7 +20,11 @@ export abstract class RoomsRepository {
   /** Stores a new room; the service has checked that id and name are free. */
   abstract createRoom(room: RoomRecord): Promise<void>;
   abstract listMemberships(): Promise<Membership[]>;
+  /** Members per room, counted in storage (rooms without members left out). */
+  abstract countMembers(): Promise<Map<string, number>>;
   abstract isMember(membership: Membership): Promise<boolean>;
-  abstract addMember(membership: Membership): Promise<void>;
-  abstract removeMember(membership: Membership): Promise<void>;
+  /** True when this call made the membership; false when it existed (another tab or instance was first). */
+  abstract addMember(membership: Membership): Promise<boolean>;
+  /** True when this call ended the membership; false when there was none. */
+  abstract removeMember(membership: Membership): Promise<boolean>;
 }

@@ -36,6 +36,8 @@ export interface Database {
     sender_name: string;
     content: string;
     created_at: string;
+    /** The sender's idempotency key; unique per sender (NULLs never collide). */
+    client_id: string | null;
   };
 }
 

@@ -58,11 +58,14 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
   });
 
   it('stores memberships once and forgets them on removal', async () => {
-    await rooms.addMember({ roomId: 'r1', userId: 'ann' });
-    await rooms.addMember({ roomId: 'r1', userId: 'ann' });
+    expect(await rooms.addMember({ roomId: 'r1', userId: 'ann' })).toBe(true);
+    expect(await rooms.addMember({ roomId: 'r1', userId: 'ann' })).toBe(false);
     await rooms.addMember({ roomId: 'r2', userId: 'ann' });
-    await rooms.removeMember({ roomId: 'r2', userId: 'ann' });
+    expect(await rooms.removeMember({ roomId: 'r2', userId: 'ann' })).toBe(true);
+    expect(await rooms.removeMember({ roomId: 'r2', userId: 'ann' })).toBe(false);
     expect((await rooms.listMemberships()).filter((m) => m.userId === 'ann')).toEqual([{ roomId: 'r1', userId: 'ann' }]);
+    expect((await rooms.countMembers()).get('r1')).toBeGreaterThanOrEqual(1);
+    expect((await rooms.countMembers()).get('r2')).toBeUndefined();
   });
 
   it('records a user and their latest name', async () => {
@@ -132,6 +135,72 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
     expect(row).toMatchObject({ recipient_id: 'bob', room_id: null, seq: null, content: stored.content });
   });
 
+  it('pages forward after a seq: the oldest limit messages above it', async () => {
+    await rooms.createRoom({ id: 'forward', name: 'Forward', description: '', createdAt: new Date().toISOString() });
+    const sent = [];
+    for (let i = 0; i < 5; i++) sent.push(await messages.append(message({ room: 'forward' })));
+    expect(sent.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await messages.after('forward', 2, 0)).map((m) => m.id)).toEqual([sent[0].id, sent[1].id]);
+    expect((await messages.after('forward', 10, 3)).map((m) => m.seq)).toEqual([4, 5]);
+    expect(await messages.after('forward', 10, 5)).toEqual([]);
+  });
+
+  it('stores a client_id once: a repeat in the same batch or a later one answers the stored message', async () => {
+    const first = message({ room: 'r1', clientId: 'cid-1' });
+    const [a, b] = await Promise.all([messages.append(first), messages.append({ ...first, id: 'other-id' })]);
+    expect(a).toMatchObject({ id: first.id, clientId: 'cid-1' });
+    expect(a.repeated).toBeUndefined();
+    expect(b).toMatchObject({ id: first.id, seq: a.seq, timestamp: first.timestamp, repeated: true });
+    const later = await messages.append({ ...first, id: 'third-id', content: 'changed' });
+    expect(later).toMatchObject({ id: first.id, seq: a.seq, content: first.content, repeated: true });
+    const rows = await (storage.db as Kysely<Database>).selectFrom('messages').select('id').where('client_id', '=', 'cid-1').execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('a repeat leaves no gap in the room sequence, and others in its batch are stored', async () => {
+    const known = await messages.append(message({ room: 'r2', clientId: 'gap-1' }));
+    const batch = await Promise.all([
+      messages.append(message({ room: 'r2' })),
+      messages.append(message({ room: 'r2', clientId: 'gap-1' })),
+      messages.append(message({ room: 'r2', clientId: 'gap-2' })),
+    ]);
+    expect(batch[1]).toMatchObject({ id: known.id, repeated: true });
+    expect([batch[0].seq, batch[2].seq]).toEqual([(known.seq as number) + 1, (known.seq as number) + 2]);
+  });
+
+  it('the same client_id of two senders is two messages', async () => {
+    const [a, b] = await Promise.all([
+      messages.append(message({ room: 'r1', senderId: 'ann', clientId: 'shared' })),
+      messages.append(message({ room: 'r1', senderId: 'bob', clientId: 'shared' })),
+    ]);
+    expect(a.repeated).toBeUndefined();
+    expect(b.repeated).toBeUndefined();
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it('a private message repeat answers the stored private message', async () => {
+    const sent = await messages.append(message({ recipient: 'bob', clientId: 'dm-1' }));
+    const again = await messages.append(message({ recipient: 'bob', clientId: 'dm-1' }));
+    expect(again).toMatchObject({ id: sent.id, recipient: 'bob', repeated: true });
+  });
+
+  it('two writers (two instances) racing with one client_id store one message', async () => {
+    const otherStorage = new KyselyStorage(await open(database));
+    const other = new KyselyMessagesRepository(otherStorage, new AppConfig());
+    try {
+      for (let round = 0; round < 5; round++) {
+        const twin = message({ room: 'r1', clientId: `race-${round}` });
+        const results = await Promise.all([messages.append(twin), other.append({ ...twin, id: `${twin.id}-b` })]);
+        expect(new Set(results.map((r) => r.id)).size).toBe(1);
+        expect(results.filter((r) => r.repeated)).toHaveLength(1);
+      }
+      const all = await messages.history('r1', 1000);
+      expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
+    } finally {
+      await otherStorage.onApplicationShutdown();
+    }
+  });
+
   it('fails a whole batch when its transaction fails, storing none of it, and then carries on', async () => {
     const good = message({ room: 'r1' });
     const bad = message({ room: 'no-such-room' });
@@ -156,7 +225,7 @@ describe.each(DIALECTS)('migrations on %s', (_dialect, create) => {
         .insertInto('messages')
         .values([1, 2, 3].map((seq) => ({ id: `old-${seq}`, room_id: 'old', recipient_id: null, seq, sender_id: 'a', sender_name: 'A', content: `x${seq}`, created_at: '2025-01-01T00:00:00.000Z' })))
         .execute();
-      expect(await migrate(opened.db)).toEqual(['0002_room_sequence']);
+      expect(await migrate(opened.db)).toEqual(['0002_room_sequence', '0003_client_id']);
       const storage = new KyselyStorage(opened);
       const messages = new KyselyMessagesRepository(storage, new AppConfig());
       const next = await messages.append(message({ room: 'old' }));

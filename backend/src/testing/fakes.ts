@@ -8,6 +8,7 @@ import { LocalCluster } from '../cluster/cluster';
 import { AppConfig } from '../config/app-config';
 import { MessageRateLimiter } from '../messages/message-rate-limiter';
 import { MessagesService } from '../messages/messages.service';
+import { MembershipService } from '../rooms/membership.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { MemoryMessagesRepository, MemoryRoomsRepository, MemoryUsersRepository } from '../storage/memory/memory.repositories';
 import { UsersService } from '../users/users.service';
@@ -37,13 +38,16 @@ export async function chatServices(options: { limiter?: MessageRateLimiter } = {
   const messagesRepository = new MemoryMessagesRepository();
   const sequencer = new RoomSequencer(fanout, messagesRepository);
   const cluster = new LocalCluster();
-  const rooms = new RoomsService(new MemoryRoomsRepository(), messagesRepository, fanout, sequencer, cluster);
+  const roomsRepository = new MemoryRoomsRepository();
+  const membership = new MembershipService(roomsRepository, fanout, cluster);
+  await membership.onModuleInit();
+  const rooms = new RoomsService(roomsRepository, messagesRepository, membership, fanout, sequencer, cluster);
   await rooms.onModuleInit();
-  const users = new UsersService(new MemoryUsersRepository(), rooms, fanout, cluster);
+  const users = new UsersService(new MemoryUsersRepository(), membership, fanout, cluster);
   await users.onModuleInit();
   // No message limit unless a spec brings one: specs send bursts.
   const limiter = options.limiter ?? new MessageRateLimiter(1, 0);
-  const messages = new MessagesService(messagesRepository, rooms, users, fanout, sequencer, cluster, limiter);
+  const messages = new MessagesService(messagesRepository, rooms, membership, users, fanout, sequencer, cluster, limiter);
 
   /** Connects a fake socket as a user; returns the connection and what it received. */
   function connect(userId: string, level: 1 | 2 = 2, username = userId) {
@@ -53,5 +57,5 @@ export async function chatServices(options: { limiter?: MessageRateLimiter } = {
     return { conn, socket, received: socket.sent };
   }
 
-  return { fanout, rooms, users, messages, connect };
+  return { fanout, membership, rooms, users, messages, connect };
 }

@@ -4,7 +4,7 @@ import { Connection } from '../fanout/connection';
 import { FanoutService } from '../fanout/fanout.service';
 import { Cluster } from '../cluster/cluster';
 import { presenceFrame, welcomeFrame } from '../common/frames';
-import { RoomsService } from '../rooms/rooms.service';
+import { MembershipService } from '../rooms/membership.service';
 import { UsersRepository } from './users.repository';
 
 /** Who is known, who is online, and presence as their connections come and go. */
@@ -16,7 +16,7 @@ export class UsersService implements OnModuleInit {
 
   constructor(
     private readonly repository: UsersRepository,
-    private readonly rooms: RoomsService,
+    private readonly membership: MembershipService,
     private readonly fanout: FanoutService,
     private readonly cluster: Cluster,
   ) {}
@@ -69,7 +69,7 @@ export class UsersService implements OnModuleInit {
         .catch((error: unknown) => this.logger.error(`could not store user ${conn.userId}: ${String(error)}`));
     }
     const first = this.fanout.add(conn);
-    this.rooms.attach(conn);
+    this.membership.attach(conn);
     this.fanout.toConnection(conn, welcomeFrame());
     if (first) this.presence(conn, 'online');
   }
@@ -117,7 +117,7 @@ export class UsersService implements OnModuleInit {
   /** Presence goes to level-2 connections of the users who share a room with this one. */
   private announce(user: { id: string; username: string }, content: 'online' | 'offline'): void {
     const targets = new Set<Connection>();
-    for (const roomId of this.rooms.roomsOf(user.id)) {
+    for (const roomId of this.membership.roomsOf(user.id)) {
       for (const other of this.fanout.subscribers(roomId)) {
         if (other.level === 2 && other.userId !== user.id) targets.add(other);
       }

@@ -3,18 +3,21 @@ import { ApiError } from '../app/core/api-client';
 
 let sequence = 0;
 
-/** A message as the server would store it. */
-export function message(room: string, content: string, sender = 'carol', senderId = `id-${sender}`): HistoryMessage {
+/** A message as the server would store it (`seq`: its place in the room). */
+export function message(room: string, content: string, sender = 'carol', senderId = `id-${sender}`, seq = sequence + 1, clientId?: string): HistoryMessage {
   sequence++;
-  return {
+  const stored: HistoryMessage = {
     id: `m-${sequence}`,
     type: 'text',
     content,
     sender,
     sender_id: senderId,
     room,
+    seq,
     timestamp: new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + sequence * 1000).toISOString(),
   };
+  if (clientId !== undefined) stored.client_id = clientId;
+  return stored;
 }
 
 /** The REST API over in-memory state, with the server's paging rules. */
@@ -26,9 +29,13 @@ export class FakeApi {
   /** Set to make the next calls fail. */
   failing = false;
 
-  post(roomId: string, content: string, sender?: string, senderId?: string): HistoryMessage {
-    const stored = message(roomId, content, sender, senderId);
-    this.messages.set(roomId, [...(this.messages.get(roomId) ?? []), stored]);
+  /** Stores a message as the server would: the next seq of the room; a client_id already used answers the stored one. */
+  post(roomId: string, content: string, sender?: string, senderId?: string, clientId?: string): HistoryMessage {
+    const history = this.messages.get(roomId) ?? [];
+    const repeat = clientId === undefined ? undefined : history.find((m) => m.client_id === clientId && m.sender_id === senderId);
+    if (repeat) return repeat;
+    const stored = message(roomId, content, sender, senderId, history.length + 1, clientId);
+    this.messages.set(roomId, [...history, stored]);
     return stored;
   }
 
@@ -47,10 +54,12 @@ export class FakeApi {
     return created;
   }
 
-  async history(roomId: string, options: { limit?: number; before?: string } = {}): Promise<HistoryMessage[]> {
-    this.calls.push(`history ${roomId} limit=${options.limit ?? 50}${options.before ? ` before=${options.before}` : ''}`);
+  async history(roomId: string, options: { limit?: number; before?: string; after?: number } = {}): Promise<HistoryMessage[]> {
+    const paging = options.before ? ` before=${options.before}` : options.after !== undefined ? ` after=${options.after}` : '';
+    this.calls.push(`history ${roomId} limit=${options.limit ?? 50}${paging}`);
     if (this.failing) throw new ApiError(503, 'unavailable');
     const all = this.messages.get(roomId) ?? [];
+    if (options.after !== undefined) return all.slice(options.after, options.after + (options.limit ?? 50));
     const end = options.before === undefined ? all.length : all.findIndex((m) => m.id === options.before);
     if (end < 0) throw new ApiError(400, 'unknown before');
     const limit = options.limit ?? 50;

@@ -1,3 +1,5 @@
+import type { Room } from './rest';
+
 /* Frames on `/api/ws`. Every frame is one JSON object with a `type`. */
 
 // ---- client to server -------------------------------------------------------
@@ -7,6 +9,8 @@ export interface RoomTextFrame {
   type: 'text';
   content: string;
   room: string;
+  /** Idempotency key chosen by the sender (1–64 characters); a repeat is never stored twice. */
+  client_id?: string;
 }
 
 /** A private message to another user (by user id). */
@@ -14,6 +18,8 @@ export interface PrivateTextFrame {
   type: 'text';
   content: string;
   recipient: string;
+  /** Idempotency key chosen by the sender (1–64 characters). */
+  client_id?: string;
 }
 
 /** Join or leave a room; `content` is the room id. */
@@ -42,6 +48,10 @@ export interface RoomMessageFrame extends Stamped {
   sender: string;
   sender_id: string;
   room: string;
+  /** The n-th message stored in the room has seq n: 1, 2, 3, … without gaps. */
+  seq: number;
+  /** The sender's idempotency key, when it gave one. */
+  client_id?: string;
 }
 
 /** A private message, to every connection of the recipient and of the sender. */
@@ -51,6 +61,8 @@ export interface PrivateMessageFrame extends Stamped {
   sender: string;
   sender_id: string;
   recipient: string;
+  /** The sender's idempotency key, when it gave one. */
+  client_id?: string;
 }
 
 export type MessageFrame = RoomMessageFrame | PrivateMessageFrame;
@@ -83,6 +95,13 @@ export interface PresenceFrame {
   timestamp: string;
 }
 
+/** Level 2: a room was created (on any instance); room lists follow it instead of polling. */
+export interface RoomCreatedFrame {
+  type: 'room_created';
+  room: Room;
+  timestamp: string;
+}
+
 /** A frame the server could not accept; the connection stays open. */
 export interface ErrorFrame {
   type: 'error';
@@ -97,5 +116,6 @@ export type ServerFrame =
   | MembershipFrame
   | SystemFrame
   | PresenceFrame
+  | RoomCreatedFrame
   | ErrorFrame;
 export type ServerFrameType = ServerFrame['type'];

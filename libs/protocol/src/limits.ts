@@ -13,6 +13,8 @@ export const SEED_HISTORY_REPLAY = 100;
 /** `GET /api/rooms/:id/messages` page size: default and allowed range. */
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 200;
+/** Longest `client_id` (idempotency key) of a text frame or `POST /api/messages`. */
+export const MAX_CLIENT_ID_LENGTH = 64;
 
 /** The room that always exists. */
 export const DEFAULT_ROOM_ID = 'general';

@@ -51,12 +51,16 @@ export interface PostMessageRequest {
   sender_id: string;
   room?: string;
   recipient?: string;
+  /** Idempotency key (1–64 characters): a repeat answers the stored message, never stores it twice. */
+  client_id?: string;
 }
 
 export interface PostMessageResponse {
   message: 'Message sent successfully';
   id: string;
   timestamp: string;
+  /** Room messages: the message's place in the room. */
+  seq?: number;
 }
 
 export type HealthResponse = { status: 'ok' } | { status: 'error'; reason: string };

@@ -1,5 +1,5 @@
-import { MAX_NAME_LENGTH, type MembershipRequestFrame } from '@chatstream/protocol';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { MAX_CLIENT_ID_LENGTH, MAX_NAME_LENGTH, type MembershipRequestFrame } from '@chatstream/protocol';
+import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 /** `{"type":"text","content","room"|"recipient"}`; content rules are the service's. */
@@ -23,6 +23,11 @@ export class TextFrameDto {
   @MaxLength(MAX_NAME_LENGTH)
   @IsString({ message: 'recipient must be a string' })
   recipient?: string;
+
+  @IsOptional()
+  @Length(1, MAX_CLIENT_ID_LENGTH, { message: `client_id must be 1-${MAX_CLIENT_ID_LENGTH} characters` })
+  @IsString({ message: 'client_id must be a string' })
+  client_id?: string;
 }
 
 /** `{"type":"join_room"|"leave_room","content":"<room id>"}`. */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   HISTORY_DEFAULT_LIMIT,
   HISTORY_MAX_LIMIT,
+  MAX_CLIENT_ID_LENGTH,
   MAX_CONTENT_LENGTH,
   MAX_NAME_LENGTH,
   type HistoryMessage,
@@ -9,7 +10,7 @@ import {
   type PostMessageResponse,
 } from '@chatstream/protocol';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 export class PostMessageDto implements PostMessageRequest {
@@ -48,12 +49,23 @@ export class PostMessageDto implements PostMessageRequest {
   @Length(0, MAX_NAME_LENGTH)
   @IsSafeName()
   recipient?: string;
+
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: MAX_CLIENT_ID_LENGTH,
+    description: 'Idempotency key, unique per sender: a repeat answers the stored message; a differing repeat is 409',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_CLIENT_ID_LENGTH, { message: `client_id must be 1-${MAX_CLIENT_ID_LENGTH} characters` })
+  client_id?: string;
 }
 
 export class PostMessageResponseDto implements PostMessageResponse {
   @ApiProperty({ enum: ['Message sent successfully'] }) message!: 'Message sent successfully';
   @ApiProperty() id!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
+  @ApiPropertyOptional({ description: 'Room messages: the place in the room' }) seq?: number;
 }
 
 export class HistoryQueryDto {
@@ -69,6 +81,17 @@ export class HistoryQueryDto {
   @IsOptional()
   @IsString()
   before?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'A seq: return the oldest `limit` messages after it' })
+  @IsOptional()
+  @IsString({ message: 'after must be an integer >= 0' })
+  @Matches(/^\d+$/, { message: 'after must be an integer >= 0' })
+  after?: string;
+}
+
+/** `after` as a number; beyond the largest exact integer nothing is newer anyway. */
+export function afterSeq(after: string | undefined): number | undefined {
+  return after === undefined ? undefined : Math.min(Number(after), Number.MAX_SAFE_INTEGER);
 }
 
 export class HistoryMessageDto implements HistoryMessage {
@@ -78,6 +101,8 @@ export class HistoryMessageDto implements HistoryMessage {
   @ApiProperty() sender!: string;
   @ApiProperty() sender_id!: string;
   @ApiProperty() room!: string;
+  @ApiProperty({ description: 'The n-th message of the room has seq n' }) seq!: number;
+  @ApiPropertyOptional({ description: "The sender's idempotency key, when given" }) client_id?: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
 }
 

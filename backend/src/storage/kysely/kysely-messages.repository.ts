@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { MessageRecord, MessagesRepository, RoomMessageRecord } from '../../messages/messages.repository';
+import { MessageRecord, MessagesRepository, RoomMessageRecord, StoredMessage } from '../../messages/messages.repository';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { inTransaction, type Database } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
-type Stored = MessageRecord & { seq?: number };
+type Stored = StoredMessage;
 
 interface Pending {
   message: MessageRecord;
@@ -14,11 +14,22 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/**
+ * A batch met a client_id that another transaction committed after this one
+ * began (the unique index skipped the row): roll back and store the batch
+ * again, looking its keys up first.
+ */
+class RepeatRace extends Error {}
+/** Attempts at storing one batch before its messages fail (each retry needs a new concurrent repeat). */
+const MAX_ATTEMPTS = 5;
+/** client_id keys per look-up statement. */
+const KEYS_PER_LOOKUP = 500;
+
 /** Rows per INSERT statement: well under both dialects' bound-parameter limits. */
 const ROWS_PER_INSERT = 500;
 /** Batch sizes whose INSERT text is kept (bigger batches are rare and compile anew). */
 const CACHED_INSERT_SIZES = 64;
-const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_name', 'content', 'created_at'] as const;
+const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_name', 'content', 'created_at', 'client_id'] as const;
 
 /**
  * Messages in SQL with group commit: messages that arrive while a batch waits
@@ -26,6 +37,13 @@ const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_na
  * fsync), not one per message. A message's promise settles only after its
  * transaction committed; room sequence numbers are assigned inside that
  * transaction, in arrival order, and promises settle in that order.
+ *
+ * A `client_id` is checked in the same transaction as the insert: repeats
+ * inside a batch are folded in memory, and the insert skips a row whose
+ * (sender_id, client_id) the unique index already holds. A skipped row means
+ * a repeat this batch did not know of: the transaction rolls back (its seqs
+ * are not used, so none is lost) and the batch is stored again after looking
+ * up its keys. The common case, no repeat, costs no extra statement.
  */
 @Injectable()
 export class KyselyMessagesRepository extends MessagesRepository {
@@ -65,6 +83,13 @@ export class KyselyMessagesRepository extends MessagesRepository {
         .where('seq', '<', toSeq)
         .orderBy('seq')
         .execute(),
+    );
+    return rows.map(toRecord);
+  }
+
+  async after(room: string, limit: number, afterSeq: number): Promise<RoomMessageRecord[]> {
+    const rows = await this.read(
+      this.storage.db.selectFrom('messages').selectAll().where('room_id', '=', room).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute(),
     );
     return rows.map(toRecord);
   }
@@ -119,13 +144,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
   private async commit(batch: Pending[]): Promise<void> {
     let stored: Stored[];
     try {
-      stored = await inTransaction(this.storage.db, async (trx) => {
-        const rows = await this.assignSequences(trx, batch.map((pending) => pending.message));
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          await trx.executeQuery(this.insertQuery(rows.slice(i, i + ROWS_PER_INSERT).map(toRow)));
-        }
-        return rows;
-      });
+      stored = await this.store(batch.map((pending) => pending.message));
     } catch (error) {
       this.storage.wrote(error);
       const failure = storageError(error);
@@ -134,6 +153,72 @@ export class KyselyMessagesRepository extends MessagesRepository {
     }
     this.storage.wrote();
     for (let i = 0; i < batch.length; i++) batch[i].resolve(stored[i]);
+  }
+
+  private async store(messages: MessageRecord[]): Promise<Stored[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.storage.db, (trx) => this.storeIn(trx, messages, attempt > 1));
+      } catch (error) {
+        if (!(error instanceof RepeatRace) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** One attempt at a batch, inside its transaction; `lookUp`: read the batch's stored client_ids first. */
+  private async storeIn(trx: Kysely<Database>, messages: MessageRecord[], lookUp: boolean): Promise<Stored[]> {
+    const results = new Array<Stored>(messages.length);
+    const known = lookUp ? await this.storedKeys(trx, messages) : undefined;
+    const firstOf = new Map<string, number>();
+    const repeats: Array<[index: number, first: number]> = [];
+    const fresh: MessageRecord[] = [];
+    const freshAt: number[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
+      if (message.clientId !== undefined) {
+        const key = keyOf(message.senderId, message.clientId);
+        const first = firstOf.get(key);
+        if (first !== undefined) {
+          repeats.push([i, first]);
+          continue;
+        }
+        firstOf.set(key, i);
+        const stored = known?.get(key);
+        if (stored) {
+          results[i] = { ...stored, repeated: true };
+          continue;
+        }
+      }
+      fresh.push(message);
+      freshAt.push(i);
+    }
+    const rows = await this.assignSequences(trx, fresh);
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      const { numAffectedRows } = await trx.executeQuery(this.insertQuery(chunk.map(toRow)));
+      inserted += numAffectedRows === undefined ? chunk.length : Number(numAffectedRows);
+    }
+    if (inserted < rows.length) throw new RepeatRace();
+    for (let j = 0; j < rows.length; j++) results[freshAt[j]] = rows[j];
+    for (const [i, first] of repeats) results[i] = { ...results[first], repeated: true };
+    return results;
+  }
+
+  /** The stored messages under the batch's (sender, client_id) keys. */
+  private async storedKeys(trx: Kysely<Database>, messages: MessageRecord[]): Promise<Map<string, MessageRecord & { seq?: number }>> {
+    const keys = messages.filter((message) => message.clientId !== undefined);
+    const found = new Map<string, MessageRecord & { seq?: number }>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+      const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
+      const rows = await trx
+        .selectFrom('messages')
+        .selectAll()
+        .where((eb) => eb.or(chunk.map((m) => eb.and([eb('sender_id', '=', m.senderId), eb('client_id', '=', m.clientId as string)]))))
+        .execute();
+      for (const row of rows) found.set(keyOf(row.sender_id, row.client_id as string), toStored(row));
+    }
+    return found;
   }
 
   private async read<T>(query: Promise<T>): Promise<T> {
@@ -154,7 +239,8 @@ export class KyselyMessagesRepository extends MessagesRepository {
       if (message.room !== undefined) perRoom.set(message.room, (perRoom.get(message.room) ?? 0) + 1);
     }
     const next = new Map<string, number>();
-    for (const [room, count] of perRoom) {
+    // Rooms in one order in every transaction: two instances' batches never lock each other's counters crosswise.
+    for (const [room, count] of [...perRoom].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const { rows } = await trx.executeQuery(this.bumpQuery(room, count));
       if (rows.length === 0) throw new Error(`room ${room} is not stored`);
       next.set(room, Number(rows[0].last_seq) - count + 1);
@@ -194,7 +280,11 @@ export class KyselyMessagesRepository extends MessagesRepository {
     for (const row of rows) for (const column of COLUMNS) parameters.push(row[column]);
     let text = this.insertTexts.get(rows.length);
     if (text === undefined) {
-      const compiled = this.storage.db.insertInto('messages').values(rows).compile();
+      const compiled = this.storage.db
+        .insertInto('messages')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['sender_id', 'client_id']).doNothing())
+        .compile();
       if (rows.length > CACHED_INSERT_SIZES) return compiled;
       sameParameters(compiled.parameters, parameters);
       text = compiled.sql;
@@ -221,11 +311,12 @@ function toRow(message: Stored): Database['messages'] {
     sender_name: message.senderName,
     content: message.content,
     created_at: message.timestamp,
+    client_id: message.clientId ?? null,
   };
 }
 
 function toRecord(row: Database['messages']): RoomMessageRecord {
-  return {
+  const record: RoomMessageRecord = {
     id: row.id,
     room: row.room_id as string,
     seq: Number(row.seq),
@@ -234,4 +325,25 @@ function toRecord(row: Database['messages']): RoomMessageRecord {
     content: row.content,
     timestamp: row.created_at,
   };
+  if (row.client_id !== null) record.clientId = row.client_id;
+  return record;
+}
+
+/** A stored message of either kind. */
+function toStored(row: Database['messages']): MessageRecord & { seq?: number } {
+  if (row.room_id !== null) return toRecord(row);
+  const record: MessageRecord = {
+    id: row.id,
+    recipient: row.recipient_id ?? '',
+    senderId: row.sender_id,
+    senderName: row.sender_name,
+    content: row.content,
+    timestamp: row.created_at,
+  };
+  if (row.client_id !== null) record.clientId = row.client_id;
+  return record;
+}
+
+function keyOf(senderId: string, clientId: string): string {
+  return `${senderId}\u0000${clientId}`;
 }

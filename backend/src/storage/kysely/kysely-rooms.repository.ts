@@ -50,6 +50,17 @@ export class KyselyRoomsRepository extends RoomsRepository {
     return rows.map((row) => ({ roomId: row.room_id, userId: row.user_id }));
   }
 
+  async countMembers(): Promise<Map<string, number>> {
+    const rows = await this.read(
+      this.storage.db
+        .selectFrom('memberships')
+        .select((eb) => ['room_id', eb.fn.countAll<string | number>().as('n')])
+        .groupBy('room_id')
+        .execute(),
+    );
+    return new Map(rows.map((row) => [row.room_id, Number(row.n)]));
+  }
+
   async isMember({ roomId, userId }: Membership): Promise<boolean> {
     const row = await this.read(
       this.storage.db.selectFrom('memberships').select('user_id').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst(),
@@ -57,20 +68,22 @@ export class KyselyRoomsRepository extends RoomsRepository {
     return row !== undefined;
   }
 
-  async addMember({ roomId, userId }: Membership): Promise<void> {
-    await this.write(
+  async addMember({ roomId, userId }: Membership): Promise<boolean> {
+    const result = await this.write(
       this.storage.db
         .insertInto('memberships')
         .values({ room_id: roomId, user_id: userId, joined_at: new Date().toISOString() })
         .onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
-        .execute(),
+        .executeTakeFirst(),
     );
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async removeMember({ roomId, userId }: Membership): Promise<void> {
-    await this.write(
-      this.storage.db.deleteFrom('memberships').where('room_id', '=', roomId).where('user_id', '=', userId).execute(),
+  async removeMember({ roomId, userId }: Membership): Promise<boolean> {
+    const result = await this.write(
+      this.storage.db.deleteFrom('memberships').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst(),
     );
+    return Number(result.numDeletedRows) > 0;
   }
 
   private async read<T>(query: Promise<T>): Promise<T> {
@@ -81,10 +94,11 @@ export class KyselyRoomsRepository extends RoomsRepository {
     }
   }
 
-  private async write(operation: Promise<unknown>, conflict?: string): Promise<void> {
+  private async write<T>(operation: Promise<T>, conflict?: string): Promise<T> {
     try {
-      await operation;
+      const result = await operation;
       this.storage.wrote();
+      return result;
     } catch (error) {
       const mapped = storageError(error, conflict);
       if (mapped.getStatus() === 503) this.storage.wrote(error);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MessageRecord, MessagesRepository, RoomMessageRecord } from '../../messages/messages.repository';
+import { MessageRecord, MessagesRepository, RoomMessageRecord, StoredMessage } from '../../messages/messages.repository';
 import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repository';
 import { UserRecord, UsersRepository } from '../../users/users.repository';
 
@@ -25,16 +25,25 @@ export class MemoryRoomsRepository extends RoomsRepository {
     return [...this.memberships.values()];
   }
 
+  async countMembers(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const { roomId } of this.memberships.values()) counts.set(roomId, (counts.get(roomId) ?? 0) + 1);
+    return counts;
+  }
+
   async isMember(membership: Membership): Promise<boolean> {
     return this.memberships.has(membershipKey(membership));
   }
 
-  async addMember(membership: Membership): Promise<void> {
-    this.memberships.set(membershipKey(membership), { ...membership });
+  async addMember(membership: Membership): Promise<boolean> {
+    const key = membershipKey(membership);
+    if (this.memberships.has(key)) return false;
+    this.memberships.set(key, { ...membership });
+    return true;
   }
 
-  async removeMember(membership: Membership): Promise<void> {
-    this.memberships.delete(membershipKey(membership));
+  async removeMember(membership: Membership): Promise<boolean> {
+    return this.memberships.delete(membershipKey(membership));
   }
 }
 
@@ -65,16 +74,23 @@ export class MemoryUsersRepository extends UsersRepository {
 export class MemoryMessagesRepository extends MessagesRepository {
   private readonly rooms = new Map<string, RoomMessageRecord[]>();
   private readonly privates: MessageRecord[] = [];
+  /** (sender, client_id) -> the message stored under it. */
+  private readonly byClientId = new Map<string, StoredMessage>();
 
-  async append(message: MessageRecord): Promise<MessageRecord & { seq?: number }> {
+  async append(message: MessageRecord): Promise<StoredMessage> {
+    const key = message.clientId === undefined ? undefined : JSON.stringify([message.senderId, message.clientId]);
+    const earlier = key === undefined ? undefined : this.byClientId.get(key);
+    if (earlier) return { ...earlier, repeated: true };
+    let stored: StoredMessage;
     if (message.room === undefined) {
-      this.privates.push(message);
-      return message;
+      this.privates.push((stored = message));
+    } else {
+      let history = this.rooms.get(message.room);
+      if (!history) this.rooms.set(message.room, (history = []));
+      const roomMessage: RoomMessageRecord = { ...message, room: message.room, seq: history.length + 1 };
+      history.push((stored = roomMessage));
     }
-    let history = this.rooms.get(message.room);
-    if (!history) this.rooms.set(message.room, (history = []));
-    const stored: RoomMessageRecord = { ...message, room: message.room, seq: history.length + 1 };
-    history.push(stored);
+    if (key !== undefined) this.byClientId.set(key, stored);
     return stored;
   }
 
@@ -86,6 +102,11 @@ export class MemoryMessagesRepository extends MessagesRepository {
 
   async range(room: string, fromSeq: number, toSeq: number): Promise<RoomMessageRecord[]> {
     return (this.rooms.get(room) ?? []).slice(Math.max(0, fromSeq - 1), Math.max(0, toSeq - 1));
+  }
+
+  async after(room: string, limit: number, afterSeq: number): Promise<RoomMessageRecord[]> {
+    // seq n sits at index n - 1.
+    return (this.rooms.get(room) ?? []).slice(afterSeq, afterSeq + limit);
   }
 
   async history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]> {

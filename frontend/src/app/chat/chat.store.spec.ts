@@ -2,12 +2,19 @@ import { TestBed } from '@angular/core/testing';
 import { MAX_CONTENT_LENGTH, type RoomMessageFrame } from '@chatstream/protocol';
 import { ME, settled, setUpChat } from '../../testing/harness';
 import { FakeWebSocket } from '../../testing/fake-web-socket';
-import { CATCH_UP_PAGE, FIRST_PAGE, OLDER_PAGE } from './chat.store';
+import { CATCH_UP_MAX_PAGES, CATCH_UP_PAGE, FIRST_PAGE, OLDER_PAGE } from './chat.store';
 
 /** The server's echo of a stored message, as every member receives it. */
 function live(frame: RoomMessageFrame, socket = FakeWebSocket.last): void {
   socket.deliver(frame);
 }
+
+/** What the fake server stores for a text frame the app sent (a repeated client_id answers the stored message). */
+function store(t: ReturnType<typeof setUpChat>, sent: Record<string, unknown>): RoomMessageFrame {
+  return t.api.post(sent['room'] as string, sent['content'] as string, ME.name, ME.id, sent['client_id'] as string);
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ChatStore', () => {
   afterEach(() => TestBed.resetTestingModule());
@@ -72,10 +79,28 @@ describe('ChatStore', () => {
     const socket = await t.connect();
     expect(chat.send('general', 'hello')).toBeNull();
     expect(chat.openPending().map((p) => [p.content, p.status])).toEqual([['hello', 'sending']]);
-    expect(socket.sentOfType('text')).toEqual([{ type: 'text', content: 'hello', room: 'general' }]);
-    live(t.api.post('general', 'hello', ME.name, ME.id), socket);
+    const [sent] = socket.sentOfType('text');
+    expect(sent).toEqual({ type: 'text', content: 'hello', room: 'general', client_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    live(store(t, sent), socket);
     expect(chat.openPending()).toEqual([]);
     expect(chat.openLog().entries.map((m) => m.content)).toEqual(['hello']);
+  });
+
+  test('every message gets its own client_id, and only the echo carrying it settles it (not the same words from another tab)', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const { chat } = t;
+    const socket = await t.connect();
+    chat.send('general', 'same words');
+    chat.send('general', 'same words');
+    const [first, second] = socket.sentOfType('text');
+    expect(first['client_id']).not.toBe(second['client_id']);
+    live(t.api.post('general', 'same words', ME.name, ME.id, 'from-another-tab'), socket);
+    expect(chat.openPending()).toHaveLength(2);
+    live(store(t, second), socket);
+    expect(chat.openPending().map((p) => p.clientId)).toEqual([first['client_id']]);
+    live(store(t, first), socket);
+    expect(chat.openPending()).toEqual([]);
+    expect(chat.openLog().entries.map((m) => m.content)).toEqual(['same words', 'same words', 'same words']);
   });
 
   test('content that is blank or over the limit is refused with a reason and not sent', async () => {
@@ -100,7 +125,7 @@ describe('ChatStore', () => {
     second.accept();
     expect(second.sent).toEqual([
       { type: 'join_room', content: 'general' },
-      { type: 'text', content: 'are you there?', room: 'general' },
+      { type: 'text', content: 'are you there?', room: 'general', client_id: chat.openPending()[0].clientId },
     ]);
     expect(chat.openPending()[0].status).toBe('sending');
   });
@@ -119,37 +144,100 @@ describe('ChatStore', () => {
     const after = t.api.post('general', 'after');
     live(after, second);
     await settled();
-    expect(t.api.calls).toContain(`history general limit=${CATCH_UP_PAGE}`);
+    expect(t.api.calls).toContain(`history general limit=${CATCH_UP_PAGE} after=1`);
     expect(chat.openLog().entries.map((m) => m.id)).toEqual([a.id, missed[0].id, missed[1].id, after.id]);
+    expect(chat.openLog().entries.map((m) => (m.type === 'text' ? m.seq : 0))).toEqual([1, 2, 3, 4]);
   });
 
-  test('a message whose echo was lost with the socket is not sent again when history has it', async () => {
+  test('catch-up reads after= in pages until a short one, each message once, in seq order', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    for (let i = 0; i < 10; i++) t.api.post('general', `old ${i}`);
+    const { chat } = t;
+    const first = await t.connect();
+    first.drop();
+    const missed = CATCH_UP_PAGE * 2 + 5;
+    for (let i = 0; i < missed; i++) t.api.post('general', `missed ${i}`);
+    await wait(30);
+    FakeWebSocket.last.accept();
+    // A live message overtakes the catch-up: it must not make the log look complete.
+    live(t.api.post('general', 'live after reconnect'), FakeWebSocket.last);
+    for (let i = 0; i < 4; i++) await settled();
+    const afters = t.api.calls.filter((call) => call.includes('after='));
+    expect(afters).toEqual([10, 10 + CATCH_UP_PAGE, 10 + 2 * CATCH_UP_PAGE].map((n) => `history general limit=${CATCH_UP_PAGE} after=${n}`));
+    const seqs = chat.openLog().entries.map((m) => (m.type === 'text' ? m.seq : -1));
+    expect(seqs).toEqual(Array.from({ length: 10 + missed + 1 }, (_, i) => i + 1));
+  });
+
+  test('after a very long absence catch-up starts again from the latest page instead of reading everything', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    t.api.post('general', 'long ago');
+    const { chat } = t;
+    const first = await t.connect();
+    first.drop();
+    const missed = CATCH_UP_PAGE * CATCH_UP_MAX_PAGES + 30;
+    for (let i = 0; i < missed; i++) t.api.post('general', `missed ${i}`);
+    await wait(30);
+    FakeWebSocket.last.accept();
+    for (let i = 0; i < CATCH_UP_MAX_PAGES + 4; i++) await settled();
+    const log = chat.openLog();
+    expect(t.api.calls.filter((call) => call.includes('after='))).toHaveLength(CATCH_UP_MAX_PAGES);
+    expect(log.entries).toHaveLength(FIRST_PAGE);
+    expect(log.entries.at(-1)).toMatchObject({ seq: missed + 1 });
+    expect(log.hasOlder).toBe(true);
+  });
+
+  test('a message whose echo was lost with the socket is sent again under its client_id, and shows once', async () => {
     const t = setUpChat({ joined: ['general'] });
     const { chat } = t;
     const first = await t.connect();
     chat.send('general', 'did it arrive?');
-    t.api.post('general', 'did it arrive?', ME.name, ME.id);
+    const [sent] = first.sentOfType('text');
+    store(t, sent);
     first.drop();
     expect(chat.openPending()[0].status).toBe('unconfirmed');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await wait(30);
     FakeWebSocket.last.accept();
+    // The resend is the same message: the server answers it with the stored frame.
+    const [again] = FakeWebSocket.last.sentOfType('text');
+    expect(again).toEqual(sent);
     await settled();
-    expect(FakeWebSocket.last.sentOfType('text')).toEqual([]);
+    // Found in the catch-up by its client_id before the repeat's answer came: settled.
     expect(chat.openPending()).toEqual([]);
+    live(store(t, again), FakeWebSocket.last);
     expect(chat.openLog().entries.filter((m) => m.content === 'did it arrive?')).toHaveLength(1);
+    expect(t.api.messages.get('general')).toHaveLength(1);
   });
 
-  test('a message whose echo was lost and that history lacks is sent again', async () => {
+  test('a message whose echo was lost and that history lacks is sent again, and its echo settles it', async () => {
     const t = setUpChat({ joined: ['general'] });
     const { chat } = t;
     const first = await t.connect();
     chat.send('general', 'lost in transit');
+    const [sent] = first.sentOfType('text');
     first.drop();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await wait(30);
     FakeWebSocket.last.accept();
     await settled();
-    expect(FakeWebSocket.last.sentOfType('text')).toEqual([{ type: 'text', content: 'lost in transit', room: 'general' }]);
+    expect(FakeWebSocket.last.sentOfType('text')).toEqual([sent]);
     expect(chat.openPending()[0].status).toBe('sending');
+    live(store(t, sent), FakeWebSocket.last);
+    expect(chat.openPending()).toEqual([]);
+  });
+
+  test('a message marked failed but in fact stored is settled by the next catch-up (no "Not delivered" for it)', async () => {
+    const t = setUpChat({ joined: ['general'], ackTimeoutMs: 20 });
+    const { chat } = t;
+    const first = await t.connect();
+    chat.send('general', 'slow server');
+    await wait(40);
+    expect(chat.openPending()[0].status).toBe('failed');
+    store(t, first.sentOfType('text')[0]);
+    first.drop();
+    await wait(30);
+    FakeWebSocket.last.accept();
+    await settled();
+    expect(chat.openPending()).toEqual([]);
+    expect(chat.openLog().entries.map((m) => m.content)).toEqual(['slow server']);
   });
 
   test('a message without its echo in time is marked failed, and can be retried or discarded', async () => {

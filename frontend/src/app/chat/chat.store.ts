@@ -6,14 +6,19 @@ import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox } from '../core/outbox';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
-import { appendLive, mergeLatest, oldestMessageId, prependOlder, type RoomEntry } from './room-log';
+import { appendLine, completeThrough, insertMessages, oldestMessageId, type RoomEntry } from './room-log';
 
 /** First page when a room opens: small, so the room shows at once. */
 export const FIRST_PAGE = 50;
 /** Each older page while scrolling up. */
 export const OLDER_PAGE = 100;
-/** After a reconnect: enough to cover a short outage in one request. */
+/** After a reconnect, pages of `after=<last seq>`: a short outage is one request. */
 export const CATCH_UP_PAGE = HISTORY_MAX_LIMIT;
+/**
+ * More missed than this many pages (a laptop closed for a week): the log
+ * starts again from the latest page instead, and older ones page in on scroll.
+ */
+export const CATCH_UP_MAX_PAGES = 10;
 
 export interface RoomLog {
   entries: readonly RoomEntry[];
@@ -40,7 +45,10 @@ export class ChatStore {
   private readonly session = inject(SessionStore);
   private readonly rooms = inject(RoomsStore);
 
-  readonly outbox = new Outbox(this.socket, (room, content) => ({ type: 'text', content, room }), inject(ACK_TIMEOUT_MS));
+  readonly outbox = new Outbox(this.socket, (room, content, clientId) => ({ type: 'text', content, room, client_id: clientId }), inject(ACK_TIMEOUT_MS));
+  /** Rooms whose catch-up is running: a second request waits for it and then runs once more. */
+  private readonly catchingUp = new Map<string, Promise<void>>();
+  private readonly catchUpAgain = new Set<string>();
   private readonly logsSignal = signal<Readonly<Record<string, RoomLog>>>({});
   private readonly unreadSignal = signal<Readonly<Record<string, number>>>({});
   private readonly noticeSignal = signal<string | null>(null);
@@ -58,11 +66,13 @@ export class ChatStore {
       this.socket.frames$.subscribe((frame) => this.onFrame(frame)),
       this.socket.opened$.subscribe(() => {
         this.rejoinAcks = new Set(this.rooms.joined());
+        // Messages in doubt go again at once (after the rejoins, before what was queued): a repeat is answered, never stored twice.
+        this.outbox.resendUnconfirmed();
         this.catchUpAll();
         // The open room's first load may have failed while the server was away.
         void this.ensureLoaded(this.rooms.openId());
       }),
-      this.socket.dropped$.subscribe(() => this.outbox.connectionLost('unconfirmed')),
+      this.socket.dropped$.subscribe(() => this.outbox.connectionLost()),
     ];
     inject(DestroyRef).onDestroy(() => {
       for (const subscription of subscriptions) subscription.unsubscribe();
@@ -109,7 +119,7 @@ export class ChatStore {
       const page = await this.api.history(roomId, { limit: FIRST_PAGE });
       this.updateLog(roomId, (log) => ({
         ...log,
-        entries: mergeLatest(log.entries, page),
+        entries: insertMessages(log.entries, page),
         hasOlder: page.length === FIRST_PAGE,
         loaded: true,
         loading: false,
@@ -129,7 +139,7 @@ export class ChatStore {
       const page = await this.api.history(roomId, { limit: OLDER_PAGE, before });
       this.updateLog(roomId, (current) => ({
         ...current,
-        entries: prependOlder(current.entries, page),
+        entries: insertMessages(current.entries, page),
         hasOlder: page.length === OLDER_PAGE,
         loadingOlder: false,
       }));
@@ -142,7 +152,7 @@ export class ChatStore {
     switch (frame.type) {
       case 'text': {
         const mine = frame.sender_id === this.session.user()?.id;
-        if (mine) this.outbox.acknowledge(frame.room, frame.content);
+        if (mine) this.outbox.acknowledge(frame.client_id);
         this.addLive(frame);
         if (!mine && frame.room !== this.rooms.openId()) {
           this.unreadSignal.update((unread) => ({ ...unread, [frame.room]: (unread[frame.room] ?? 0) + 1 }));
@@ -168,7 +178,10 @@ export class ChatStore {
   /** Live entries matter only for rooms whose log is loaded or loading; others load on open. */
   private addLive(entry: RoomEntry): void {
     if (!this.logsSignal()[entry.room]) return;
-    this.updateLog(entry.room, (log) => ({ ...log, entries: appendLive(log.entries, entry) }));
+    this.updateLog(entry.room, (log) => ({
+      ...log,
+      entries: entry.type === 'text' ? insertMessages(log.entries, [entry]) : appendLine(log.entries, entry),
+    }));
   }
 
   private markRead(roomId: string): void {
@@ -182,41 +195,56 @@ export class ChatStore {
     }
   }
 
-  private async catchUp(roomId: string): Promise<void> {
-    let page: HistoryMessage[];
-    try {
-      page = await this.api.history(roomId, { limit: CATCH_UP_PAGE });
-    } catch {
-      // The next reconnect tries again; meanwhile the log keeps what it has.
-      return;
+  /**
+   * Reads what the room's log lacks: `after=<the seq it is complete through>`,
+   * page after page until a short one. Each message shows once, in seq order,
+   * however it also arrives live meanwhile; one's own messages found there
+   * are confirmed by their client_id.
+   */
+  private catchUp(roomId: string): Promise<void> {
+    const running = this.catchingUp.get(roomId);
+    if (running) {
+      this.catchUpAgain.add(roomId);
+      return running;
     }
-    const known = new Set(this.log(roomId).entries.map((entry) => entry.id));
-    this.updateLog(roomId, (log) => {
-      const entries = mergeLatest(log.entries, page);
-      const gap = page.length > 0 && !page.some((message) => known.has(message.id));
-      return { ...log, entries, hasOlder: gap ? page.length === CATCH_UP_PAGE : log.hasOlder, error: null };
+    const run = this.readMissed(roomId).finally(() => {
+      this.catchingUp.delete(roomId);
+      if (this.catchUpAgain.delete(roomId)) void this.catchUp(roomId);
     });
-    this.settleInDoubt(roomId, page.filter((message) => !known.has(message.id)));
+    this.catchingUp.set(roomId, run);
+    return run;
   }
 
-  /**
-   * Messages written before the socket dropped may or may not have been
-   * stored: those found among the newly fetched ones are delivered, the rest
-   * are sent again. Either way each shows once.
-   */
-  private settleInDoubt(roomId: string, fresh: readonly HistoryMessage[]): void {
-    const me = this.session.user()?.id;
-    const mine = fresh.filter((message) => message.sender_id === me);
-    for (const pending of this.outbox.forTarget(roomId)) {
-      if (pending.status !== 'unconfirmed') continue;
-      const index = mine.findIndex((message) => message.content === pending.content);
-      if (index >= 0) {
-        mine.splice(index, 1);
-        this.outbox.remove(pending.localId);
-      } else {
-        this.outbox.retry(pending.localId);
+  private async readMissed(roomId: string): Promise<void> {
+    try {
+      for (let pages = 0; pages < CATCH_UP_MAX_PAGES; pages++) {
+        const page = await this.api.history(roomId, { limit: CATCH_UP_PAGE, after: completeThrough(this.log(roomId).entries) });
+        this.updateLog(roomId, (log) => ({ ...log, entries: insertMessages(log.entries, page), error: null }));
+        this.confirmMine(page);
+        if (page.length < CATCH_UP_PAGE) return;
       }
+      // Too much missed to read it all: start again from the latest page.
+      const latest = await this.api.history(roomId, { limit: FIRST_PAGE });
+      const newest = latest.at(-1)?.seq ?? 0;
+      this.updateLog(roomId, (log) => ({
+        ...log,
+        entries: insertMessages(
+          log.entries.filter((entry) => entry.type === 'text' && entry.seq > newest),
+          latest,
+        ),
+        hasOlder: latest.length === FIRST_PAGE,
+        error: null,
+      }));
+      this.confirmMine(latest);
+    } catch {
+      // The next reconnect tries again; meanwhile the log keeps what it has.
     }
+  }
+
+  /** One's own messages in history are stored: settle them in the outbox. */
+  private confirmMine(page: readonly HistoryMessage[]): void {
+    const me = this.session.user()?.id;
+    for (const message of page) if (message.sender_id === me) this.outbox.acknowledge(message.client_id);
   }
 
   private updateLog(roomId: string, change: (log: RoomLog) => RoomLog): void {

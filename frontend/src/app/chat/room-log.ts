@@ -4,62 +4,53 @@ import type { MembershipFrame, RoomMessageFrame } from '@chatstream/protocol';
 export type RoomEntry = RoomMessageFrame | MembershipFrame;
 
 /**
- * Pure functions that keep a room's log in server order without duplicates,
- * whichever way an entry arrives: live, in the latest page, in an older page,
- * or in a catch-up page after a reconnect.
+ * Pure functions that keep a room's log in `seq` order without duplicates,
+ * whichever way a message arrives: live, in the latest page, in an older
+ * page, or in a catch-up page after a reconnect. Join and leave lines carry
+ * no seq: they stay where they arrived among the messages.
  */
 
-/** Appends a live entry unless it is already there. */
-export function appendLive(entries: readonly RoomEntry[], entry: RoomEntry): readonly RoomEntry[] {
-  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].id === entry.id) return entries;
-  return [...entries, entry];
+/** Puts messages in the log, each once, at its seq's place. */
+export function insertMessages(entries: readonly RoomEntry[], messages: readonly RoomMessageFrame[]): readonly RoomEntry[] {
+  if (messages.length === 0) return entries;
+  const known = new Set(entries.map((entry) => entry.id));
+  const fresh = messages.filter((message) => !known.has(message.id));
+  if (fresh.length === 0) return entries;
+  const merged = [...entries];
+  for (const message of [...fresh].sort((a, b) => a.seq - b.seq)) {
+    // Right before the first message that comes after it; almost always the end, so look from there.
+    let at = merged.length;
+    for (let i = merged.length - 1; i >= 0; i--) {
+      const entry = merged[i];
+      if (entry.type !== 'text') continue;
+      if (entry.seq < message.seq) break;
+      at = i;
+    }
+    merged.splice(at, 0, message);
+  }
+  return merged;
 }
 
-/** Puts an older page (from `before=<first message>`) in front. */
-export function prependOlder(entries: readonly RoomEntry[], page: readonly RoomEntry[]): readonly RoomEntry[] {
-  const known = new Set(entries.map((entry) => entry.id));
-  const fresh = page.filter((entry) => !known.has(entry.id));
-  return fresh.length ? [...fresh, ...entries] : entries;
+/** Appends a join or leave line unless it is already there. */
+export function appendLine(entries: readonly RoomEntry[], line: MembershipFrame): readonly RoomEntry[] {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].id === line.id) return entries;
+  return [...entries, line];
 }
 
 /**
- * Merges the room's latest page into what is known: the first load (live
- * entries may already be there) and the catch-up after a reconnect. Entries
- * of the page that are new go right after the known entry that precedes them
- * in the page. When the page shares nothing with the log, a gap lies between
- * them: the known entries older than the page are dropped (history pages them
- * in again on scroll) and those newer than it are kept after it.
+ * The seq up to which the log is complete: from its oldest message on, the
+ * last seq before the first gap (0 for a log without messages). Catch-up
+ * reads `after=` this, so a live message that arrived ahead of a gap is not
+ * mistaken for having everything before it.
  */
-export function mergeLatest(entries: readonly RoomEntry[], page: readonly RoomEntry[]): readonly RoomEntry[] {
-  if (page.length === 0) return entries;
-  const position = new Map(entries.map((entry, index) => [entry.id, index]));
-  const firstShared = page.findIndex((entry) => position.has(entry.id));
-  if (firstShared === -1) {
-    const newest = page[page.length - 1].timestamp;
-    return [...page, ...entries.filter((entry) => entry.timestamp > newest)];
+export function completeThrough(entries: readonly RoomEntry[]): number {
+  let through: number | undefined;
+  for (const entry of entries) {
+    if (entry.type !== 'text') continue;
+    if (through === undefined || entry.seq === through + 1) through = entry.seq;
+    else if (entry.seq > through + 1) break;
   }
-  // Insertions are collected per known position, then spliced in one pass.
-  const before = new Map<number, RoomEntry[]>();
-  let cursor = position.get(page[firstShared].id) ?? 0;
-  const insertAt = (at: number, entry: RoomEntry) => {
-    const list = before.get(at);
-    if (list) list.push(entry);
-    else before.set(at, [entry]);
-  };
-  for (let i = 0; i < firstShared; i++) insertAt(cursor, page[i]);
-  for (let i = firstShared; i < page.length; i++) {
-    const at = position.get(page[i].id);
-    if (at !== undefined) cursor = at + 1;
-    else insertAt(cursor, page[i]);
-  }
-  if (before.size === 0) return entries;
-  const merged: RoomEntry[] = [];
-  for (let i = 0; i <= entries.length; i++) {
-    const inserted = before.get(i);
-    if (inserted) merged.push(...inserted);
-    if (i < entries.length) merged.push(entries[i]);
-  }
-  return merged;
+  return through ?? 0;
 }
 
 /** The oldest history message of the log: the `before` of the next older page. */

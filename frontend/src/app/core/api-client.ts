@@ -36,10 +36,14 @@ export class ApiClient {
     return (await this.request<CreateRoomResponse>('POST', '/rooms', body)).room;
   }
 
-  /** The newest `limit` messages of a room (older than message `before`), oldest first. */
-  async history(roomId: string, options: { limit?: number; before?: string } = {}): Promise<HistoryMessage[]> {
+  /**
+   * A page of a room's history, oldest first: the newest `limit` messages
+   * (older than message `before`), or the oldest `limit` with seq above `after`.
+   */
+  async history(roomId: string, options: { limit?: number; before?: string; after?: number } = {}): Promise<HistoryMessage[]> {
     const query = new URLSearchParams({ limit: String(options.limit ?? HISTORY_DEFAULT_LIMIT) });
     if (options.before !== undefined) query.set('before', options.before);
+    if (options.after !== undefined) query.set('after', String(options.after));
     const path = `/rooms/${encodeURIComponent(roomId)}/messages?${query}`;
     return (await this.request<MessagesResponse>('GET', path)).messages;
   }

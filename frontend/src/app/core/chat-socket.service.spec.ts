@@ -12,6 +12,7 @@ const text = (id: string, content = 'hi'): ServerFrame => ({
   sender: 'bob',
   sender_id: 'u-2',
   room: 'general',
+  seq: 1,
   timestamp: '2026-01-01T00:00:00.000Z',
 });
 

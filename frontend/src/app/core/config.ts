@@ -30,7 +30,7 @@ export const RECONNECT_POLICY = new InjectionToken<ReconnectPolicy>('Reconnect p
   factory: () => ({ initialMs: 500, maxMs: 10_000 }),
 });
 
-/** How often the online users and the room list are fetched again. */
+/** How often the online users are fetched again (the room list follows room_created frames instead). */
 export const POLL_INTERVAL_MS = new InjectionToken<number>('Poll interval', { factory: () => 10_000 });
 
 /** A sent message without its echo after this long is shown as not delivered. */

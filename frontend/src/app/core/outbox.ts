@@ -13,14 +13,19 @@ export function contentProblem(content: string): string | null {
 
 /**
  * `queued`: waiting for a connection; `sending`: written to the socket, echo
- * not back yet; `unconfirmed`: the socket dropped before the echo, to be
- * checked against history; `failed`: not delivered (retry or discard).
+ * not back yet; `unconfirmed`: the socket dropped before the echo, sent again
+ * on the next open; `failed`: no echo in time (retry or discard).
  */
 export type PendingStatus = 'queued' | 'sending' | 'unconfirmed' | 'failed';
 
 /** A message of one's own that the server has not echoed yet. */
 export interface PendingMessage {
   localId: string;
+  /**
+   * The idempotency key the server stores with the message: the echo carries
+   * it back, and sending the message again under it never stores it twice.
+   */
+  clientId: string;
   /** Room id or recipient user id. */
   target: string;
   content: string;
@@ -32,10 +37,27 @@ export interface PendingMessage {
 let counter = 0;
 
 /**
- * One's own messages between "Send" and the server's echo (which is the
- * acknowledgement: it carries no client id, so it is matched on target and
- * content, oldest first). Nothing leaves this list silently: it is echoed,
- * or marked failed and left for the user to retry or discard.
+ * A fresh `client_id`: a random UUID, so two tabs or devices never share one.
+ * `crypto.randomUUID` exists only in secure contexts (https, localhost); a
+ * server reached over plain http on a LAN gets the same from getRandomValues.
+ */
+export function newClientId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * One's own messages between "Send" and the server's echo. Each carries a
+ * `client_id`; the echo (live, or found in history) carries it back and is
+ * the acknowledgement, so another tab sending the same words settles nothing
+ * here. As the server stores a `client_id` once, a message in doubt is simply
+ * sent again: a repeat answers the stored message. Nothing leaves this list
+ * silently: it is echoed, or marked failed and left for the user to retry or
+ * discard.
  */
 export class Outbox {
   private readonly itemsSignal = signal<readonly PendingMessage[]>([]);
@@ -46,7 +68,7 @@ export class Outbox {
   constructor(
     private readonly socket: ChatSocket,
     /** The frame that carries a message to its target (a room or a user). */
-    private readonly frameFor: (target: string, content: string) => ClientFrame,
+    private readonly frameFor: (target: string, content: string, clientId: string) => ClientFrame,
     private readonly ackTimeoutMs: number,
   ) {}
 
@@ -54,16 +76,28 @@ export class Outbox {
   send(target: string, content: string): string | null {
     const problem = contentProblem(content);
     if (problem) return problem;
-    const pending: PendingMessage = { localId: `local-${Date.now()}-${++counter}`, target, content, status: 'queued', createdAt: Date.now() };
+    const pending: PendingMessage = {
+      localId: `local-${Date.now()}-${++counter}`,
+      clientId: newClientId(),
+      target,
+      content,
+      status: 'queued',
+      createdAt: Date.now(),
+    };
     this.itemsSignal.update((items) => [...items, pending]);
     this.transmit(pending);
     return null;
   }
 
-  /** Sends a pending message again (after a failure, or when history did not have it). */
+  /** Sends a pending message again, under the same client_id (after a failure, or a lost connection). */
   retry(localId: string): void {
     const pending = this.find(localId);
     if (pending) this.transmit(pending);
+  }
+
+  /** The socket is open again: every message in doubt goes out again, in the order they were sent. */
+  resendUnconfirmed(): void {
+    for (const item of this.itemsSignal()) if (item.status === 'unconfirmed') this.transmit(item);
   }
 
   forTarget(target: string): PendingMessage[] {
@@ -72,7 +106,7 @@ export class Outbox {
 
   private transmit(pending: PendingMessage): void {
     this.setStatus(pending.localId, 'queued');
-    this.socket.send(this.frameFor(pending.target, pending.content), () => this.markSent(pending.localId));
+    this.socket.send(this.frameFor(pending.target, pending.content, pending.clientId), () => this.markSent(pending.localId));
   }
 
   /** The frame reached an open socket: now waiting for the echo, for a while. */
@@ -88,19 +122,20 @@ export class Outbox {
     );
   }
 
-  /** An echo of one's own message arrived: settles the oldest pending one it matches. */
-  acknowledge(target: string, content: string): boolean {
-    const match = this.itemsSignal().find((item) => item.target === target && item.content === content);
+  /** One's own message came back (live or in history) with this client_id: it is stored. */
+  acknowledge(clientId: string | undefined): boolean {
+    if (clientId === undefined) return false;
+    const match = this.itemsSignal().find((item) => item.clientId === clientId);
     if (match) this.remove(match.localId);
     return match !== undefined;
   }
 
-  /** The socket dropped: messages written but not echoed are in doubt. */
-  connectionLost(inDoubt: 'unconfirmed' | 'failed'): void {
+  /** The socket dropped: messages written but not echoed are in doubt, to be sent again on the next open. */
+  connectionLost(): void {
     for (const item of this.itemsSignal()) {
       if (item.status === 'sending') {
         clearTimeout(this.timers.get(item.localId));
-        this.setStatus(item.localId, inDoubt);
+        this.setStatus(item.localId, 'unconfirmed');
       }
     }
   }

@@ -4,8 +4,8 @@ import { ME, setUpChat } from '../../testing/harness';
 import { FakeWebSocket } from '../../testing/fake-web-socket';
 
 let n = 0;
-function privateFrame(from: { id: string; name: string }, to: string, content: string): PrivateMessageFrame {
-  return {
+function privateFrame(from: { id: string; name: string }, to: string, content: string, clientId?: string): PrivateMessageFrame {
+  const frame: PrivateMessageFrame = {
     id: `p-${++n}`,
     type: 'private',
     content,
@@ -14,6 +14,8 @@ function privateFrame(from: { id: string; name: string }, to: string, content: s
     recipient: to,
     timestamp: new Date().toISOString(),
   };
+  if (clientId !== undefined) frame.client_id = clientId;
+  return frame;
 }
 const BOB = { id: 'id-bob', name: 'bob' };
 
@@ -39,26 +41,34 @@ describe('PrivateChatStore', () => {
     const socket = await t.connect();
     t.privateChats.open(BOB.id, BOB.name);
     expect(t.privateChats.send(BOB.id, 'hello bob')).toBeNull();
-    expect(socket.sentOfType('text')).toEqual([{ type: 'text', content: 'hello bob', recipient: BOB.id }]);
+    const [sent] = socket.sentOfType('text');
+    expect(sent).toEqual({ type: 'text', content: 'hello bob', recipient: BOB.id, client_id: expect.any(String) });
     expect(t.privateChats.pendingTo(BOB.id).map((p) => p.status)).toEqual(['sending']);
-    const echo = privateFrame({ id: ME.id, name: ME.name }, BOB.id, 'hello bob');
+    // Another tab of mine saying the same words settles nothing here.
+    socket.deliver(privateFrame({ id: ME.id, name: ME.name }, BOB.id, 'hello bob', 'another-tab'));
+    expect(t.privateChats.pendingTo(BOB.id)).toHaveLength(1);
+    const echo = privateFrame({ id: ME.id, name: ME.name }, BOB.id, 'hello bob', sent['client_id'] as string);
     socket.deliver(echo);
     socket.deliver(echo);
     expect(t.privateChats.pendingTo(BOB.id)).toEqual([]);
-    expect(t.privateChats.conversation(BOB.id)?.messages).toHaveLength(1);
+    expect(t.privateChats.conversation(BOB.id)?.messages).toHaveLength(2);
     expect(t.privateChats.conversation(BOB.id)?.peerName).toBe('bob');
   });
 
-  test('with no history to check, a message in flight when the socket drops is shown as not delivered', async () => {
+  test('a message in flight when the socket drops goes again on reconnect, under the same client_id, before what was written offline', async () => {
     const t = setUpChat({ joined: ['general'] });
     const socket = await t.connect();
     t.privateChats.send(BOB.id, 'in flight');
+    const [first] = socket.sentOfType('text');
     socket.drop();
-    expect(t.privateChats.pendingTo(BOB.id).map((p) => p.status)).toEqual(['failed']);
+    expect(t.privateChats.pendingTo(BOB.id).map((p) => p.status)).toEqual(['unconfirmed']);
     t.privateChats.send(BOB.id, 'written while offline');
-    expect(t.privateChats.pendingTo(BOB.id).map((p) => p.status)).toEqual(['failed', 'queued']);
+    expect(t.privateChats.pendingTo(BOB.id).map((p) => p.status)).toEqual(['unconfirmed', 'queued']);
     await new Promise((resolve) => setTimeout(resolve, 30));
     FakeWebSocket.last.accept();
-    expect(FakeWebSocket.last.sentOfType('text')).toEqual([{ type: 'text', content: 'written while offline', recipient: BOB.id }]);
+    const resent = FakeWebSocket.last.sentOfType('text');
+    expect(resent.map((f) => f['content'])).toEqual(['in flight', 'written while offline']);
+    expect(resent[0]['client_id']).toBe(first['client_id']);
+    expect(t.privateChats.pendingTo(BOB.id).map((p) => p.status)).toEqual(['sending', 'sending']);
   });
 });

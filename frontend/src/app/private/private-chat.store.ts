@@ -22,7 +22,11 @@ export class PrivateChatStore {
   private readonly socket = inject(ChatSocket);
   private readonly session = inject(SessionStore);
 
-  readonly outbox = new Outbox(this.socket, (recipient, content) => ({ type: 'text', content, recipient }), inject(ACK_TIMEOUT_MS));
+  readonly outbox = new Outbox(
+    this.socket,
+    (recipient, content, clientId) => ({ type: 'text', content, recipient, client_id: clientId }),
+    inject(ACK_TIMEOUT_MS),
+  );
   private readonly conversationsSignal = signal<Readonly<Record<string, Conversation>>>({});
   private readonly openPeerSignal = signal<string | null>(null);
 
@@ -34,8 +38,9 @@ export class PrivateChatStore {
   constructor() {
     const subscriptions = [
       this.socket.frames$.subscribe((frame) => this.onFrame(frame)),
-      // No history to check against: a message whose echo was lost with the socket is shown as not delivered.
-      this.socket.dropped$.subscribe(() => this.outbox.connectionLost('failed')),
+      // A message whose echo was lost with the socket goes again on the next open; its client_id keeps it single.
+      this.socket.dropped$.subscribe(() => this.outbox.connectionLost()),
+      this.socket.opened$.subscribe(() => this.outbox.resendUnconfirmed()),
     ];
     inject(DestroyRef).onDestroy(() => {
       subscriptions.forEach((subscription) => subscription.unsubscribe());
@@ -82,7 +87,7 @@ export class PrivateChatStore {
     const me = this.session.user()?.id;
     const mine = frame.sender_id === me;
     const peerId = mine ? frame.recipient : frame.sender_id;
-    if (mine) this.outbox.acknowledge(peerId, frame.content);
+    if (mine) this.outbox.acknowledge(frame.client_id);
     const read = mine || this.openPeerSignal() === peerId;
     this.update(peerId, mine ? undefined : frame.sender, (c) =>
       c.messages.some((m) => m.id === frame.id)

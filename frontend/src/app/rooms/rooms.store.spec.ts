@@ -102,11 +102,15 @@ describe('RoomsStore', () => {
     expect(t.rooms.openId()).toBe('general');
   });
 
-  test('the room list is fetched again every poll interval', async () => {
+  test('the room list follows room_created frames, once per room, and is not polled', async () => {
     const t = setUpChat({ joined: ['general'], pollMs: 20 });
-    await t.connect();
+    const socket = await t.connect();
     const before = t.api.calls.filter((call) => call === 'rooms').length;
+    const room = { id: 'made-elsewhere', name: 'Made Elsewhere', description: '', user_count: 0, created_at: '2026-01-01T00:00:00.000Z' };
+    socket.deliver({ type: 'room_created', room, timestamp: '2026-01-01T00:00:00.000Z' });
+    socket.deliver({ type: 'room_created', room, timestamp: '2026-01-01T00:00:00.000Z' });
+    expect(t.rooms.rooms().filter((r) => r.id === 'made-elsewhere')).toEqual([room]);
     await new Promise((resolve) => setTimeout(resolve, 70));
-    expect(t.api.calls.filter((call) => call === 'rooms').length).toBeGreaterThanOrEqual(before + 2);
+    expect(t.api.calls.filter((call) => call === 'rooms').length).toBe(before);
   });
 });

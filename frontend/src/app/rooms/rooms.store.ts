@@ -2,8 +2,6 @@ import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core'
 import { DEFAULT_ROOM_ID, type Room, type ServerFrame } from '@chatstream/protocol';
 import { ApiClient } from '../core/api-client';
 import { ChatSocket } from '../core/chat-socket.service';
-import { POLL_INTERVAL_MS } from '../core/config';
-import { every } from '../core/polling';
 import { SessionStore } from '../session/session.store';
 
 const JOINED_KEY = 'joined';
@@ -13,7 +11,9 @@ const COUNT_REFRESH_DELAY_MS = 300;
 
 /**
  * Rooms: the list with member counts, which ones the user has joined, and
- * which one is open. The server keeps memberships (level 2) but has no call
+ * which one is open. The list is fetched on every (re)connect and then
+ * follows the server's `room_created` frames (no polling); member counts are
+ * fetched again after membership changes. The server keeps memberships (level 2) but has no call
  * that lists a user's rooms, so the app remembers them per user and sends
  * `join_room` for each on every (re)connect: a repeated join is harmless and
  * acknowledged to the asker alone, and after a restart on memory storage it
@@ -58,7 +58,6 @@ export class RoomsStore {
       opened.unsubscribe();
       clearTimeout(this.countRefresh);
     });
-    every(inject(POLL_INTERVAL_MS), () => void this.refresh());
     if (this.firstVisit) this.join(DEFAULT_ROOM_ID);
     void this.refresh();
   }
@@ -127,6 +126,9 @@ export class RoomsStore {
       case 'error':
         // The server does not say which request failed; a join that was refused is no longer pending.
         this.joiningSignal.set(new Set());
+        break;
+      case 'room_created':
+        this.roomsSignal.update((rooms) => (rooms.some((room) => room.id === frame.room.id) ? rooms : [...rooms, frame.room]));
         break;
       case 'text':
         // Only members receive a room's messages: one arriving proves a membership this device forgot.

@@ -74,8 +74,8 @@ describe('MessageLogComponent', () => {
 
   test('pending messages show their state, and failed ones offer Retry and Discard', () => {
     const pending: PendingMessage[] = [
-      { localId: 'l1', target: 'general', content: 'waiting', status: 'queued', createdAt: 0 },
-      { localId: 'l2', target: 'general', content: 'lost', status: 'failed', createdAt: 0 },
+      { localId: 'l1', clientId: 'c1', target: 'general', content: 'waiting', status: 'queued', createdAt: 0 },
+      { localId: 'l2', clientId: 'c2', target: 'general', content: 'lost', status: 'failed', createdAt: 0 },
     ];
     const { element } = render(entries(2), pending);
     const shown = Array.from(element.querySelectorAll('li.pending')).map((li) => li.textContent?.replace(/\s+/g, ' ').trim());

@@ -51,7 +51,7 @@ const GROUP_GAP_MS = 5 * 60_000;
 const STATUS_TEXT: Record<PendingStatus, string> = {
   queued: 'Waiting for connection…',
   sending: 'Sending…',
-  unconfirmed: 'Checking delivery…',
+  unconfirmed: 'Sending again…',
   failed: 'Not delivered.',
 };
 
