@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { ServerFrame } from '@chatstream/protocol';
-import type { TestDatabase } from './databases';
+import { postgresDatabase, type TestDatabase } from './databases';
+import type { Client } from './harness';
 import { startProcess, type ServerProcess } from './processes';
 
 /* Shared by the specs that run several instances (PostgreSQL + Redis). */
@@ -36,4 +37,29 @@ export async function stop(instances: ServerProcess[]): Promise<void> {
       await once(instance.child, 'exit');
     }),
   );
+}
+
+/**
+ * Two instances over one fresh database for a describe block, handed to
+ * `onStart`, and a `connect` whose clients are dropped when the block ends.
+ */
+export function twoInstancesPerSuite(onStart: (a: ServerProcess, b: ServerProcess) => void) {
+  let database: TestDatabase;
+  let instances: ServerProcess[] = [];
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    database = await postgresDatabase();
+    ({ instances } = await cluster(2, database));
+    onStart(instances[0], instances[1]);
+  }, 60000);
+  afterAll(async () => {
+    for (const client of clients) client.socket.terminate();
+    await stop(instances);
+    await database.drop();
+  });
+  return async function connect(on: ServerProcess, user: string, level: 1 | 2 = 2): Promise<Client> {
+    const client = await on.connect(user, user.toUpperCase(), level);
+    clients.push(client);
+    return client;
+  };
 }

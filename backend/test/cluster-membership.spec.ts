@@ -1,7 +1,7 @@
 import type { MembershipFrame, RoomCreatedFrame, ServerFrame } from '@chatstream/protocol';
-import { cluster, describeCluster, isPresence, LEASE_MS, stop } from './cluster-helpers';
-import { postgresDatabase, type TestDatabase } from './databases';
-import { Client, sleep } from './harness';
+import { cluster, describeCluster, isPresence, LEASE_MS, stop, twoInstancesPerSuite } from './cluster-helpers';
+import { postgresDatabase } from './databases';
+import { sleep } from './harness';
 import type { ServerProcess } from './processes';
 
 /* Membership has one owner per instance, kept current by events, decided by storage. */
@@ -10,28 +10,11 @@ const isJoin = (room: string, user: string) => (f: ServerFrame) => f.type === 'j
 const isLeave = (room: string, user: string) => (f: ServerFrame) => f.type === 'leave' && f.room === room && f.user_id === user;
 
 describeCluster('membership across instances', () => {
-  let database: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
-  let instances: ServerProcess[];
-  const clients: Client[] = [];
-  const connect = async (on: ServerProcess, user: string, level: 1 | 2 = 2) => {
-    const client = await on.connect(user, user.toUpperCase(), level);
-    clients.push(client);
-    return client;
-  };
+  const connect = twoInstancesPerSuite((first, second) => ([a, b] = [first, second]));
   const createRoom = async (name: string): Promise<string> => (await a.http('POST', '/api/rooms', { name })).body.room.id;
 
-  beforeAll(async () => {
-    database = await postgresDatabase();
-    ({ instances } = await cluster(2, database));
-    [a, b] = instances;
-  }, 60000);
-  afterAll(async () => {
-    for (const client of clients) client.socket.terminate();
-    await stop(instances);
-    await database.drop();
-  });
 
   it('two tabs of one user joining at once on two instances: the room hears one join, each tab one', async () => {
     for (let round = 0; round < 5; round++) {

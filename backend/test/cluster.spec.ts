@@ -1,35 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { MessageFrame, PresenceFrame, RoomMessageFrame, ServerFrame } from '@chatstream/protocol';
-import { cluster, describeCluster, isPresence, stop } from './cluster-helpers';
-import { postgresDatabase, type TestDatabase } from './databases';
-import { Client, sleep } from './harness';
+import { cluster, describeCluster, isPresence, stop, twoInstancesPerSuite } from './cluster-helpers';
+import { postgresDatabase } from './databases';
+import { sleep } from './harness';
 import { freePort, type ServerProcess } from './processes';
 
 const isText = (f: ServerFrame): f is RoomMessageFrame => f.type === 'text';
 
 describeCluster('several instances behind a load balancer', () => {
-  let database: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
-  let instances: ServerProcess[];
-  const clients: Client[] = [];
-  const connect = async (on: ServerProcess, user: string, level: 1 | 2 = 2) => {
-    const client = await on.connect(user, user.toUpperCase(), level);
-    clients.push(client);
-    return client;
-  };
+  const connect = twoInstancesPerSuite((first, second) => ([a, b] = [first, second]));
 
-  beforeAll(async () => {
-    database = await postgresDatabase();
-    ({ instances } = await cluster(2, database));
-    [a, b] = instances;
-  }, 60000);
-  afterAll(async () => {
-    for (const client of clients) client.socket.terminate();
-    await stop(instances);
-    await database.drop();
-  });
 
   it('a room created on one instance is listed on another at once', async () => {
     const created = await a.http('POST', '/api/rooms', { name: 'Across' });

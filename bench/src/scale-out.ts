@@ -6,11 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as Pg } from 'pg';
 import WebSocket from 'ws';
 import { sleep } from './clock';
+import { writeSection } from './report/doc-file';
 import { freePort } from './servers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -198,13 +199,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
-  const file = join(ROOT, 'docs', 'benchmarks.md');
-  let doc = readFileSync(file, 'utf8');
-  const begin = '<!-- scale-out:begin -->';
-  const end = '<!-- scale-out:end -->';
-  const section = `${begin}\n${table}\n${end}`;
-  doc = doc.includes(begin) ? doc.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${doc.trimEnd()}\n\n## Scale-out: one instance against two\n\n${section}\n`;
-  writeFileSync(file, doc);
+  writeSection(join(ROOT, 'docs', 'benchmarks.md'), 'scale-out', 'Scale-out: one instance against two', table);
   console.log(table);
 }
 

@@ -63,7 +63,7 @@ describeInBrowser('the web app, used by two people', () => {
   });
 
   test('another person reads the room without joining, then joins it', async () => {
-    // Bob's room list is refreshed within 10 s (the poll interval).
+    // Bob's room list follows the server's room_created frame.
     await roomLink(bob, room).waitFor({ timeout: 15_000 });
     await roomLink(bob, room).click();
     await bob.getByRole('button', { name: 'Join room' }).waitFor();

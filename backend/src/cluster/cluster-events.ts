@@ -33,7 +33,7 @@ export class ClusterEvents implements OnModuleInit {
       case 'member':
         return this.rooms.applyMembership(event.joined, event.room, event.user, event.frame);
       case 'room':
-        return this.rooms.applyRoom(event.room, true);
+        return this.rooms.applyRoom(event.room);
       case 'presence':
         return this.users.applyPresence(event.content, event.user, event.username);
       case 'known':

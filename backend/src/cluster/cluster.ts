@@ -35,7 +35,7 @@ export abstract class Cluster {
 }
 
 export class LocalCluster extends Cluster {
-  readonly enabled = false;
+  readonly enabled: boolean = false;
   publish(): void {}
   onEvent(): void {}
   async userUp(): Promise<boolean> {

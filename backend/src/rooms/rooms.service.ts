@@ -84,12 +84,16 @@ export class RoomsService implements OnModuleInit {
     return userId === undefined ? undefined : this.membership.ensure(roomId, userId);
   }
 
-  /** A room from storage or another instance; new ones are announced to this instance's level-2 connections. */
-  applyRoom(room: RoomRecord, announce = false): void {
+  /**
+   * A room this instance did not know, from storage or another instance's
+   * event: it is announced to this instance's level-2 connections, once,
+   * whichever way it was learned first.
+   */
+  applyRoom(room: RoomRecord): void {
     if (this.rooms.has(room.id)) return;
     this.index(room);
     this.sequencer.start(room.id, room.lastSeq ?? 0);
-    if (announce) this.announce(room);
+    this.announce(room);
   }
 
   /** A join or leave made on another instance: the same effects here, for this instance's connections. */

@@ -119,7 +119,6 @@ export class MemoryChat {
       const state = typeof room === 'string' ? this.rooms.get(room) : undefined;
       if (!state) return `unknown room: ${String(room)}`;
       if (!state.members.has(user.id)) return `not a member of room: ${state.id}`;
-      // The n-th message of a room has seq n, as the contract asks.
       const message: RoomMessageFrame = { ...base, type: 'text', room: state.id, seq: state.messages.length + 1 };
       state.positions.set(message.id, state.messages.length);
       state.messages.push(message);

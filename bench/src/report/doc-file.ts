@@ -25,3 +25,21 @@ export function writeBetweenMarkers(file: string, generated: string): void {
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   writeFileSync(file, replaceBetweenMarkers(existing, generated));
 }
+
+/**
+ * Puts `body` between `<!-- name:begin -->` and `<!-- name:end -->` in the
+ * file (a section one standalone bench owns), or appends the section under
+ * `heading` when the markers are not there yet.
+ */
+export function writeSection(file: string, name: string, heading: string, body: string): void {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const section = `${begin}\n${body}\n${end}`;
+  const from = doc.indexOf(begin);
+  const to = doc.indexOf(end, from);
+  writeFileSync(
+    file,
+    from >= 0 && to >= 0 ? doc.slice(0, from) + section + doc.slice(to + end.length) : `${doc.trimEnd()}\n\n## ${heading}\n\n${section}\n`,
+  );
+}

@@ -45,6 +45,21 @@ export class ServerProcess {
     clearTimeout(timer);
   }
 
+  /** Stops the process in its tracks (SIGSTOP): it reads nothing, answers nothing, until killed. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Kills the process with SIGKILL, as a crash or an OOM kill would: no goodbye to its sockets, no drain. */
+  async crash(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });

@@ -329,19 +329,11 @@ function toRecord(row: Database['messages']): RoomMessageRecord {
   return record;
 }
 
-/** A stored message of either kind. */
+/** A stored message of either kind (only repeats read private ones). */
 function toStored(row: Database['messages']): MessageRecord & { seq?: number } {
   if (row.room_id !== null) return toRecord(row);
-  const record: MessageRecord = {
-    id: row.id,
-    recipient: row.recipient_id ?? '',
-    senderId: row.sender_id,
-    senderName: row.sender_name,
-    content: row.content,
-    timestamp: row.created_at,
-  };
-  if (row.client_id !== null) record.clientId = row.client_id;
-  return record;
+  const { room: _room, seq: _seq, ...message } = toRecord(row);
+  return { ...message, recipient: row.recipient_id ?? '' };
 }
 
 function keyOf(senderId: string, clientId: string): string {
