@@ -70,6 +70,9 @@ function setUpSwagger(app: NestExpressApplication): void {
       .setTitle('ChatStream')
       .setDescription('REST API of ChatStream. Real-time messaging is on the WebSocket at /api/ws: see docs/protocol.md.')
       .setVersion('1')
+      // AUTH=accounts: the session cookie (browsers) or the same token as a bearer (scripts).
+      .addCookieAuth('chatstream_session')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the session token from register or login (opaque, not a JWT)' })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

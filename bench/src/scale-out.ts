@@ -38,7 +38,7 @@ async function start(env: Record<string, string>, core?: number): Promise<Instan
   const inherited = { ...process.env };
   // Only what this run passes: one instance must not join Redis because the shell has REDIS_URL.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'STORAGE', 'DATA_DIR']) delete inherited[name];
-  const child = spawn(command, argv, { env: { ...inherited, RATE_MESSAGES_PER_S: '0', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+  const child = spawn(command, argv, { env: { ...inherited, AUTH: 'open', RATE_MESSAGES_PER_S: '0', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: 'inherit' });
   for (let i = 0; i < 200; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
     if (ok) return { child, port, core };

@@ -7,10 +7,13 @@ import {
   WsException,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
 } from '@nestjs/websockets';
 import { CloseCode, MAX_FRAME_BYTES } from '@chatstream/protocol';
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { WsAuthenticator } from '../auth/ws-authenticator';
+import { AppConfig } from '../config/app-config';
 import { MessagesService } from '../messages/messages.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
@@ -19,20 +22,36 @@ import { MembershipFrameDto, TextFrameDto } from './dto/frames.dto';
 import { FanoutService } from '../fanout/fanout.service';
 import { FrameValidationPipe } from './frame-validation.pipe';
 import { INVALID_FRAME } from './frame-parser';
-import { parseHandshake, verifyHandshake, WS_PATH } from './handshake';
+import { parseHandshake, parseLevel, verifyHandshake, WS_PATH, type VerifyClient } from './handshake';
 import { WsErrorFrameFilter } from './ws-exception.filter';
 
 /** The socket edge: checks each frame, hands it to one service method. */
 @UseFilters(WsErrorFrameFilter)
 @UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto]))
 @WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
-export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
     private readonly fanout: FanoutService,
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
+    private readonly config: AppConfig,
+    private readonly authenticator: WsAuthenticator,
   ) {}
+
+  /** Accounts mode: the upgrade needs a session (`ws` asks verifyClient on every upgrade). */
+  afterInit(server: WebSocketServer): void {
+    if (this.config.auth !== 'accounts') return;
+    const verify: VerifyClient = (info, done) => {
+      const level = parseLevel(info.req.url);
+      if (typeof level === 'string') return done(false, 400, level);
+      this.authenticator.verify(info.req).then(
+        (verdict) => ('user' in verdict ? done(true) : done(false, verdict.status, verdict.reason)),
+        () => done(false, 503, 'Service Unavailable'),
+      );
+    };
+    server.options.verifyClient = verify;
+  }
 
   /**
    * Shutdown: refuse new connections, commit what is queued (its senders get
@@ -46,9 +65,19 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, Be
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     if (this.fanout.closing) return socket.close(CloseCode.GoingAway, 'server shutting down');
+    if (this.config.auth === 'accounts') return this.connectSignedIn(socket, request);
     const handshake = parseHandshake(request.url);
     if (typeof handshake === 'string') return socket.close(CloseCode.PolicyViolation, handshake);
     this.users.connect(new Connection(socket, handshake.userId, handshake.username, handshake.level));
+  }
+
+  /** The connection is the session's user, whatever the query says. */
+  private connectSignedIn(socket: WebSocket, request: IncomingMessage): void {
+    const user = this.authenticator.take(request);
+    const level = parseLevel(request.url);
+    if (!user || typeof level === 'string') return socket.close(CloseCode.PolicyViolation, 'no session');
+    if (this.authenticator.endedMeanwhile(user)) return socket.close(CloseCode.SessionEnded, 'session ended');
+    this.users.connect(new Connection(socket, user.id, user.username, level, user.sessionId));
   }
 
   handleDisconnect(socket: WebSocket): void {

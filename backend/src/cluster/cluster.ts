@@ -9,6 +9,7 @@ export type ClusterEvent =
   | { t: 'room'; room: RoomRecord }
   | { t: 'presence'; content: 'online' | 'offline'; user: string; username: string }
   | { t: 'known'; user: string; username: string }
+  | { t: 'session_ended'; session: string }
   /** Not sent: an instance tells itself that events may have been lost (the relay was away) and caches must be checked. */
   | { t: 'resync' };
 

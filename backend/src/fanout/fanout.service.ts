@@ -171,6 +171,24 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     conn.send(serialize(frame), idOf(frame));
   }
 
+  /** Closes the connections opened with this session, with 4001; returns how many. */
+  endSession(sessionId: string): number {
+    let closed = 0;
+    for (const conn of this.open) {
+      if (conn.sessionId !== sessionId) continue;
+      conn.socket.close(CloseCode.SessionEnded, 'session ended');
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Sessions of the open connections (accounts mode). */
+  sessionIds(): string[] {
+    const ids = new Set<string>();
+    for (const conn of this.open) if (conn.sessionId !== undefined) ids.add(conn.sessionId);
+    return [...ids];
+  }
+
   /** Drops connections that did not answer the previous ping. */
   private beat(): void {
     for (const conn of this.open) {

@@ -10,6 +10,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { MessagesResponse, PostMessageResponse } from '@chatstream/protocol';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators';
+import { senderOf } from '../auth/sender';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { SafeNamePipe } from '../common/validation/text-rules';
 import { afterSeq, HistoryQueryDto, MessagesResponseDto, PostMessageDto, PostMessageResponseDto } from './dto/messages.dto';
@@ -37,14 +40,13 @@ export class MessagesController {
   @Post('messages')
   @ApiCreatedResponse({ type: PostMessageResponseDto, description: 'Stored and delivered over WebSocket as if sent there' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad body' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Sender is not a member of the room' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Sender is not a member of the room; sender_id is not the signed-in user' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Over the sender\'s message limit (frames and REST together); see the Retry-After header' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room or recipient' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'client_id already used by this sender for a different message' })
-  async post(@Body() body: PostMessageDto): Promise<PostMessageResponse> {
+  async post(@Body() body: PostMessageDto, @CurrentUser() user?: AuthUser): Promise<PostMessageResponse> {
     const frame = await this.messages.send({
-      senderId: body.sender_id,
-      senderName: body.sender,
+      ...senderOf(user, body),
       content: body.content,
       room: body.room,
       recipient: body.recipient,

@@ -23,8 +23,21 @@ export interface Database {
   };
   users: {
     id: string;
+    /** Unique regardless of case (an index on lower(username)). */
     username: string;
     created_at: string;
+    /** Argon2id PHC string; null for users who never set a password (those of AUTH=open). */
+    password_hash: string | null;
+  };
+  sessions: {
+    /** Public id (listed, used to end the session); not the token. */
+    id: string;
+    /** SHA-256 (hex) of the token: the token itself is never stored. */
+    token_hash: string;
+    user_id: string;
+    created_at: string;
+    last_used_at: string;
+    user_agent: string | null;
   };
   messages: {
     id: string;

@@ -31,9 +31,12 @@ export class UsersService implements OnModuleInit {
     return this.known.has(userId);
   }
 
-  /** With other instances, a user unknown here may be in storage: the lookup to await, or undefined. */
+  /**
+   * A user unknown here may be in storage (made by another instance, or by
+   * the operator's command line): the lookup to await, or undefined.
+   */
   ensureKnown(userId: string): Promise<void> | undefined {
-    if (!this.cluster.enabled || this.known.has(userId)) return undefined;
+    if (this.known.has(userId)) return undefined;
     let lookup = this.looking.get(userId);
     if (!lookup) {
       lookup = this.repository
@@ -45,6 +48,12 @@ export class UsersService implements OnModuleInit {
       this.looking.set(userId, lookup);
     }
     return lookup;
+  }
+
+  /** A new account: known from now on, here and on the other instances. */
+  addKnown(user: { id: string; username: string }): void {
+    this.known.set(user.id, user.username);
+    this.cluster.publish({ t: 'known', user: user.id, username: user.username });
   }
 
   /** A user another instance saw connect for the first time. */

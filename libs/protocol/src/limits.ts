@@ -33,4 +33,6 @@ export const CloseCode = {
   GoingAway: 1001,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
+  /** Accounts mode: the connection's session ended (sign-out, revoked, expired). */
+  SessionEnded: 4001,
 } as const;

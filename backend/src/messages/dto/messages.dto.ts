@@ -24,17 +24,22 @@ export class PostMessageDto implements PostMessageRequest {
   @IsSafeContent()
   content!: string;
 
-  @ApiProperty({ description: 'Display name of the sender', maxLength: MAX_NAME_LENGTH })
+  @ApiPropertyOptional({ description: 'Display name of the sender; required in AUTH=open, ignored in accounts mode', maxLength: MAX_NAME_LENGTH })
+  @IsOptional()
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
   @IsSafeName()
-  sender!: string;
+  sender?: string;
 
-  @ApiProperty({ description: 'User id of the sender', maxLength: MAX_NAME_LENGTH })
+  @ApiPropertyOptional({
+    description: 'User id of the sender; required in AUTH=open; in accounts mode optional and, when given, must be the signed-in user (403)',
+    maxLength: MAX_NAME_LENGTH,
+  })
+  @IsOptional()
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
   @IsSafeName()
-  sender_id!: string;
+  sender_id?: string;
 
   @ApiPropertyOptional({ description: 'Room id; exactly one of room and recipient' })
   @IsOptional()
