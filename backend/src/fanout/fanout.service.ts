@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { CloseCode, type ServerFrame } from '@chatstream/protocol';
 import { AppConfig } from '../config/app-config';
 import { Connection } from './connection';
+import { MemoryReclaimer } from './reclaim';
 
 /** Frames that carry a message id worth de-duplicating against a history replay. */
 function idOf(frame: ServerFrame): string | undefined {
@@ -28,6 +29,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   private readonly bySocket = new WeakMap<object, Connection>();
   private heartbeat?: NodeJS.Timeout;
   private count = 0;
+  private readonly reclaimer = new MemoryReclaimer();
   /** Set once shutdown began: no new connections. */
   closing = false;
 
@@ -69,6 +71,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     if (last) this.byUser.delete(conn.userId);
     this.count--;
     const why = conn.overflowed === undefined ? '' : ` reason=slow-consumer buffered=${conn.overflowed}`;
+    if (conn.overflowed !== undefined) this.reclaimer.soon();
     this.logger.log(`connection closed user=${conn.userId} level=${conn.level} open=${this.count}${why}`);
     return last;
   }
@@ -217,6 +220,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
+    this.reclaimer.stop();
   }
 }
 

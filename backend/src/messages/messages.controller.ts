@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -40,6 +41,7 @@ export class MessagesController {
   @ApiCreatedResponse({ type: PostMessageResponseDto, description: 'Stored and delivered over WebSocket as if sent there' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad body' })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Sender is not a member of the room; sender_id is not the signed-in user' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Over the sender\'s message limit (frames and REST together); see the Retry-After header' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown room or recipient' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'client_id already used by this sender for a different message' })
   async post(@Body() body: PostMessageDto, @CurrentUser() user?: AuthUser): Promise<PostMessageResponse> {
