@@ -6,7 +6,7 @@ import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox } from '../core/outbox';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
-import { appendLine, completeThrough, insertMessages, oldestMessageId, type RoomEntry } from './room-log';
+import { appendLine, applyUpdates, completeThrough, insertMessages, lastRev, oldestMessageId, type RoomEntry } from './room-log';
 
 /** First page when a room opens: small, so the room shows at once. */
 export const FIRST_PAGE = 50;
@@ -169,10 +169,35 @@ export class ChatStore {
           void this.catchUp(frame.room);
         }
         break;
+      case 'message_updated':
+        if (frame.message.type === 'text') this.applyUpdate(frame.message.room, [frame.message]);
+        break;
       case 'error':
         this.noticeSignal.set(frame.content);
         break;
     }
+  }
+
+  /** Replaces the text of one's own message. */
+  edit(id: string, content: string): void {
+    if (content.trim()) this.socket.send({ type: 'edit', id, content });
+  }
+
+  /** Deletes one's own message (a tombstone stays). */
+  remove(id: string): void {
+    this.socket.send({ type: 'delete', id });
+  }
+
+  /** Adds one's reaction with `emoji`, or takes it back when one has it. */
+  toggleReaction(roomId: string, id: string, emoji: string): void {
+    const entry = this.log(roomId).entries.find((candidate) => candidate.id === id);
+    const mine = entry?.type === 'text' && entry.reactions?.some((r) => r.emoji === emoji && r.user_ids.includes(this.session.user()?.id ?? ''));
+    this.socket.send({ type: mine ? 'unreact' : 'react', id, emoji });
+  }
+
+  private applyUpdate(roomId: string, messages: readonly HistoryMessage[]): void {
+    if (!this.logsSignal()[roomId]) return;
+    this.updateLog(roomId, (log) => ({ ...log, entries: applyUpdates(log.entries, messages) }));
   }
 
   /** Live entries matter only for rooms whose log is loaded or loading; others load on open. */
@@ -221,7 +246,7 @@ export class ChatStore {
         const page = await this.api.history(roomId, { limit: CATCH_UP_PAGE, after: completeThrough(this.log(roomId).entries) });
         this.updateLog(roomId, (log) => ({ ...log, entries: insertMessages(log.entries, page), error: null }));
         this.confirmMine(page);
-        if (page.length < CATCH_UP_PAGE) return;
+        if (page.length < CATCH_UP_PAGE) return this.readChanges(roomId);
       }
       // Too much missed to read it all: start again from the latest page.
       const latest = await this.api.history(roomId, { limit: FIRST_PAGE });
@@ -238,6 +263,18 @@ export class ChatStore {
       this.confirmMine(latest);
     } catch {
       // The next reconnect tries again; meanwhile the log keeps what it has.
+    }
+  }
+
+  /** Edits, deletes, reactions and reply counts made while away: `changed_after=<the newest rev seen>`, page after page. */
+  private async readChanges(roomId: string): Promise<void> {
+    // Pages may hold messages older than the log (not loaded): they only move the rev on.
+    let rev = lastRev(this.log(roomId).entries);
+    for (let pages = 0; pages < CATCH_UP_MAX_PAGES; pages++) {
+      const page = await this.api.history(roomId, { limit: CATCH_UP_PAGE, changedAfter: rev });
+      this.applyUpdate(roomId, page);
+      if (page.length < CATCH_UP_PAGE) return;
+      rev = page[page.length - 1].rev ?? rev;
     }
   }
 

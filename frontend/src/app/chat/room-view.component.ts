@@ -42,6 +42,10 @@ import { ChatStore } from './chat.store';
       (loadOlder)="chat.loadOlder(roomId())"
       (retry)="chat.retry($event)"
       (discard)="chat.discard($event)"
+      [actions]="true"
+      (edit)="chat.edit($event.id, $event.content)"
+      (remove)="chat.remove($event)"
+      (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
     />
     @if (joined()) {
       <cs-composer
