@@ -321,4 +321,20 @@ describe('ChatStore', () => {
       ['', true],
     ]);
   });
+
+  test('"bob is typing…" shows for the open room until bob’s message arrives', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    socket.deliver({ type: 'typing', room: 'general', user_id: 'id-bob', username: 'bob' });
+    expect(t.chat.openTyping()).toBe('bob is typing…');
+    live(t.api.post('general', 'hi', 'bob', 'id-bob'), socket);
+    expect(t.chat.openTyping()).toBe('');
+  });
+
+  test('typing is sent at most once every 2 s per room', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    for (let i = 0; i < 5; i++) t.chat.typing('general');
+    expect(socket.sentOfType('typing')).toEqual([{ type: 'typing', room: 'general' }]);
+  });
 });

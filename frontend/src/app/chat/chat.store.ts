@@ -1,5 +1,5 @@
 import { DestroyRef, Injectable, computed, effect, inject, signal, untracked } from '@angular/core';
-import { HISTORY_MAX_LIMIT, type HistoryMessage, type ServerFrame } from '@chatstream/protocol';
+import { HISTORY_MAX_LIMIT, TYPING_SHOW_MS, TYPING_THROTTLE_MS, type HistoryMessage, type ServerFrame } from '@chatstream/protocol';
 import { ApiClient } from '../core/api-client';
 import { ChatSocket } from '../core/chat-socket.service';
 import { ACK_TIMEOUT_MS } from '../core/config';
@@ -55,7 +55,14 @@ export class ChatStore {
   /** Rooms rejoined on the last (re)connect, whose join acknowledgement is still to come. */
   private rejoinAcks = new Set<string>();
 
+  /** Who is typing, per room: user id -> name, each shown for 5 s or until their message arrives. */
+  private readonly typingSignal = signal<Readonly<Record<string, Readonly<Record<string, string>>>>>({});
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private lastTypingSent = new Map<string, number>();
+
   readonly unread = this.unreadSignal.asReadonly();
+  /** "alice is typing…" for the open room, or ''. */
+  readonly openTyping = computed(() => typingText(Object.values(this.typingSignal()[this.rooms.openId()] ?? {})));
   /** The server's latest complaint about a frame (it says what, not which frame). */
   readonly notice = this.noticeSignal.asReadonly();
   readonly openLog = computed(() => this.logsSignal()[this.rooms.openId()] ?? EMPTY_LOG);
@@ -76,6 +83,7 @@ export class ChatStore {
     ];
     inject(DestroyRef).onDestroy(() => {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      for (const timer of this.typingTimers.values()) clearTimeout(timer);
       this.outbox.dispose();
     });
     effect(() => {
@@ -151,6 +159,7 @@ export class ChatStore {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'text': {
+        this.stopTyping(frame.room, frame.sender_id);
         const mine = frame.sender_id === this.session.user()?.id;
         if (mine) this.outbox.acknowledge(frame.client_id);
         this.addLive(frame);
@@ -169,6 +178,9 @@ export class ChatStore {
           void this.catchUp(frame.room);
         }
         break;
+      case 'typing':
+        if ('room' in frame) this.startTyping(frame.room, frame.user_id, frame.username);
+        break;
       case 'message_updated':
         if (frame.message.type === 'text') this.applyUpdate(frame.message.room, [frame.message]);
         break;
@@ -176,6 +188,32 @@ export class ChatStore {
         this.noticeSignal.set(frame.content);
         break;
     }
+  }
+
+  /** Tells the room one is typing: at most once every 2 s (the server drops more anyway). */
+  typing(roomId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTypingSent.get(roomId) ?? 0) < TYPING_THROTTLE_MS || this.socket.state() !== 'connected') return;
+    this.lastTypingSent.set(roomId, now);
+    this.socket.send({ type: 'typing', room: roomId });
+  }
+
+  private startTyping(roomId: string, userId: string, username: string): void {
+    const key = `${roomId}\u0000${userId}`;
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.set(key, setTimeout(() => this.stopTyping(roomId, userId), TYPING_SHOW_MS));
+    this.typingSignal.update((all) => ({ ...all, [roomId]: { ...all[roomId], [userId]: username } }));
+  }
+
+  private stopTyping(roomId: string, userId: string): void {
+    const key = `${roomId}\u0000${userId}`;
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.delete(key);
+    if (!this.typingSignal()[roomId]?.[userId]) return;
+    this.typingSignal.update((all) => {
+      const { [userId]: _gone, ...rest } = all[roomId] ?? {};
+      return { ...all, [roomId]: rest };
+    });
   }
 
   /** Replaces the text of one's own message. */
@@ -287,6 +325,13 @@ export class ChatStore {
   private updateLog(roomId: string, change: (log: RoomLog) => RoomLog): void {
     this.logsSignal.update((logs) => ({ ...logs, [roomId]: change(logs[roomId] ?? EMPTY_LOG) }));
   }
+}
+
+function typingText(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
 }
 
 function reason(error: unknown): string {

@@ -47,12 +47,14 @@ import { ChatStore } from './chat.store';
       (remove)="chat.remove($event)"
       (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
     />
+    <p class="typing" role="status">{{ chat.openTyping() }}</p>
     @if (joined()) {
       <cs-composer
         [send]="send"
         [placeholder]="'Message ' + (room()?.name ?? '')"
         [offline]="socket.state() !== 'connected'"
         (sent)="messages().jumpToLatest()"
+        (typing)="chat.typing(roomId())"
       />
     } @else {
       <div class="join-prompt">

@@ -47,6 +47,8 @@ export class ComposerComponent {
   /** Shows that messages will wait for the connection. */
   readonly offline = input(false);
   readonly sent = output<void>();
+  /** The user typed something (the store throttles what it tells the server). */
+  readonly typing = output<void>();
 
   protected readonly inputId = `composer-${++nextId}`;
   protected readonly hintId = `${this.inputId}-hint`;
@@ -70,6 +72,7 @@ export class ComposerComponent {
   protected onInput(event: Event): void {
     this.text.set((event.target as HTMLTextAreaElement).value);
     this.refusal.set(null);
+    if (this.text().trim()) this.typing.emit();
   }
 
   protected onEnter(event: Event): void {
