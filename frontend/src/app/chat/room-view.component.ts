@@ -4,6 +4,7 @@ import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
+import { UsersStore } from '../users/users.store';
 import { ChatStore } from './chat.store';
 
 /** The open room: its header with Join/Leave, its log, and the composer (members) or a join prompt. */
@@ -43,6 +44,7 @@ import { ChatStore } from './chat.store';
       (retry)="chat.retry($event)"
       (discard)="chat.discard($event)"
       [actions]="true"
+      [nameOf]="nameOf()"
       (edit)="chat.edit($event.id, $event.content)"
       (remove)="chat.remove($event)"
       (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
@@ -71,6 +73,7 @@ export class RoomViewComponent {
   protected readonly chat = inject(ChatStore);
   protected readonly socket = inject(ChatSocket);
   private readonly session = inject(SessionStore);
+  private readonly users = inject(UsersStore);
   protected readonly messages = viewChild.required(MessageLogComponent);
 
   protected readonly roomId = this.rooms.openId;
@@ -84,4 +87,9 @@ export class RoomViewComponent {
     return count === 1 ? '1 member' : `${count} members`;
   });
   protected readonly send = (content: string) => this.chat.send(this.roomId(), content);
+  /** Names for reaction labels: who is online (the log adds the senders it shows). */
+  protected readonly nameOf = computed(() => {
+    const names = new Map(this.users.online().map((user) => [user.id, user.username]));
+    return (id: string) => names.get(id);
+  });
 }
