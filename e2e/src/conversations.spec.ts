@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { messagesOf, send, shows, signIn } from './support/app';
-import { describeInBrowser, launch, person, screenshot } from './support/browser';
+import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess, sleep } from './support/server';
 
 /** Two people in General: edit, delete, react and un-react, typing; each change seen live by the other. */
@@ -55,6 +55,12 @@ describeInBrowser('conversations in the web app', () => {
     await message(alice, 'Lunch at noon?').getByRole('button', { name: '👍 1: bob' }).click();
     await message(bob, 'Lunch at noon?').getByRole('button', { name: '👍 2: you, alice' }).waitFor();
     await screenshot(bob, 'reactions');
+    // The new controls shown (actions on hover, the picker open) pass axe as the rest of the app does.
+    await message(bob, 'Lunch at noon?').hover();
+    await message(bob, 'Lunch at noon?').getByRole('button', { name: 'React' }).click();
+    expect(await seriousViolations(bob)).toEqual([]);
+    await bob.keyboard.press('Escape');
+    await bob.getByRole('dialog', { name: 'Choose a reaction' }).waitFor({ state: 'detached' });
     await message(bob, 'Lunch at noon?').getByRole('button', { name: '👍 2: you, alice' }).click();
     await message(alice, 'Lunch at noon?').getByRole('button', { name: '👍 1: you' }).waitFor();
   });

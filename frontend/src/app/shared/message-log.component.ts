@@ -126,7 +126,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
               {{ row.content }} <time [attr.datetime]="row.timestamp" [title]="row.fullTime">{{ row.time }}</time>
             </li>
           } @else {
-            <li class="message" [class.mine]="row.mine" [class.head]="row.head" [attr.data-id]="row.id">
+            <li class="message" [class.mine]="row.mine" [class.head]="row.head" [attr.data-id]="row.id" (keydown.escape)="picking.set(null)">
               @if (row.head) {
                 <p class="meta">
                   <span class="sender">{{ row.mine ? 'You' : row.sender }}</span>
@@ -173,7 +173,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
                 </div>
               }
               @if (picking() === row.id) {
-                <div class="picker" role="dialog" aria-label="Choose a reaction" (keydown.escape)="picking.set(null)">
+                <div class="picker" role="dialog" aria-label="Choose a reaction">
                   @for (emoji of pickerEmoji; track emoji) {
                     <button type="button" [attr.aria-label]="emoji" (click)="pick(row.id, emoji)">{{ emoji }}</button>
                   }
