@@ -65,6 +65,21 @@ describeInBrowser('conversations in the web app', () => {
     await message(alice, 'Lunch at noon?').getByRole('button', { name: '👍 1: you' }).waitFor();
   });
 
+  test('bob replies in the thread panel; alice sees "1 reply" under her message and the reply in the thread', async () => {
+    const theirs = message(bob, 'Lunch at noon?');
+    await theirs.hover();
+    await theirs.getByRole('button', { name: 'Reply in thread' }).click();
+    const thread = bob.getByRole('region', { name: 'Thread' });
+    await thread.getByRole('textbox', { name: 'Reply' }).fill('Count me in');
+    await thread.getByRole('textbox', { name: 'Reply' }).press('Enter');
+    await thread.getByText('Count me in').waitFor();
+    await message(alice, 'Lunch at noon?').getByRole('button', { name: '1 reply' }).click();
+    await alice.getByRole('region', { name: 'Thread' }).getByText('Count me in').waitFor();
+    await screenshot(alice, 'thread');
+    await alice.getByRole('button', { name: 'Close thread' }).click();
+    await bob.getByRole('button', { name: 'Close thread' }).click();
+  });
+
   test('"alice is typing…" shows for bob while she types, and goes when her message arrives', async () => {
     // Typing is forwarded at most once every 2 s per person and room; her first message's typing was just now.
     await sleep(2100);

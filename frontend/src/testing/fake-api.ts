@@ -225,6 +225,11 @@ export class FakeApi {
     return page(all, options);
   }
 
+  async replies(messageId: string): Promise<HistoryMessage[]> {
+    this.calls.push(`replies ${messageId}`);
+    return [...this.messages.values()].flat().filter((m) => m.reply_to === messageId);
+  }
+
   async onlineUsers(): Promise<OnlineUser[]> {
     this.calls.push('users');
     return [...this.users];

@@ -60,6 +60,17 @@ export class ChatStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private lastTypingSent = new Map<string, number>();
 
+  /** The thread open beside the room: its parent's id and its replies. */
+  private readonly threadSignal = signal<{ parentId: string; roomId: string; replies: readonly HistoryMessage[] } | null>(null);
+  readonly thread = this.threadSignal.asReadonly();
+  /** The open thread's parent in its current state (from the room's log). */
+  readonly threadParent = computed(() => {
+    const thread = this.threadSignal();
+    if (!thread) return undefined;
+    const entry = this.log(thread.roomId).entries.find((candidate) => candidate.id === thread.parentId);
+    return entry?.type === 'text' ? entry : undefined;
+  });
+
   readonly unread = this.unreadSignal.asReadonly();
   /** "alice is typing…" for the open room, or ''. */
   readonly openTyping = computed(() => typingText(Object.values(this.typingSignal()[this.rooms.openId()] ?? {})));
@@ -160,6 +171,7 @@ export class ChatStore {
     switch (frame.type) {
       case 'text': {
         this.stopTyping(frame.room, frame.sender_id);
+        this.addToThread(frame);
         const mine = frame.sender_id === this.session.user()?.id;
         if (mine) this.outbox.acknowledge(frame.client_id);
         this.addLive(frame);
@@ -182,12 +194,44 @@ export class ChatStore {
         if ('room' in frame) this.startTyping(frame.room, frame.user_id, frame.username);
         break;
       case 'message_updated':
-        if (frame.message.type === 'text') this.applyUpdate(frame.message.room, [frame.message]);
+        if (frame.message.type === 'text') {
+          this.applyUpdate(frame.message.room, [frame.message]);
+          const thread = this.threadSignal();
+          if (thread?.replies.some((reply) => reply.id === frame.message.id)) {
+            const updated = frame.message;
+            this.threadSignal.set({ ...thread, replies: thread.replies.map((reply) => (reply.id === updated.id ? updated : reply)) });
+          }
+        }
         break;
       case 'error':
         this.noticeSignal.set(frame.content);
         break;
     }
+  }
+
+  /** Opens the thread of a message beside the room: the parent, its replies, and a composer. */
+  async openThread(roomId: string, parentId: string): Promise<void> {
+    this.threadSignal.set({ parentId, roomId, replies: [] });
+    const replies = await this.api.replies(parentId);
+    this.threadSignal.update((thread) => (thread?.parentId === parentId ? { ...thread, replies: mergeBySeq(thread.replies, replies) } : thread));
+  }
+
+  closeThread(): void {
+    this.threadSignal.set(null);
+  }
+
+  /** Answers the open thread; its echo shows in the thread and the room. */
+  reply(content: string): string | null {
+    const thread = this.threadSignal();
+    if (!thread || !content.trim()) return 'Nothing to send.';
+    if (this.socket.state() !== 'connected') return 'Offline: replies need a connection.';
+    this.socket.send({ type: 'text', room: thread.roomId, content, reply_to: thread.parentId });
+    return null;
+  }
+
+  private addToThread(frame: HistoryMessage): void {
+    const thread = this.threadSignal();
+    if (thread && frame.reply_to === thread.parentId) this.threadSignal.set({ ...thread, replies: mergeBySeq(thread.replies, [frame]) });
   }
 
   /** Tells the room one is typing: at most once every 2 s (the server drops more anyway). */
@@ -325,6 +369,12 @@ export class ChatStore {
   private updateLog(roomId: string, change: (log: RoomLog) => RoomLog): void {
     this.logsSignal.update((logs) => ({ ...logs, [roomId]: change(logs[roomId] ?? EMPTY_LOG) }));
   }
+}
+
+function mergeBySeq(known: readonly HistoryMessage[], more: readonly HistoryMessage[]): readonly HistoryMessage[] {
+  const byId = new Map(known.map((message) => [message.id, message]));
+  for (const message of more) byId.set(message.id, message);
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
 
 function typingText(names: readonly string[]): string {

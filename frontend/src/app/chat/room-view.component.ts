@@ -48,7 +48,31 @@ import { ChatStore } from './chat.store';
       (edit)="chat.edit($event.id, $event.content)"
       (remove)="chat.remove($event)"
       (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
+      (replyInThread)="chat.openThread(roomId(), $event)"
     />
+    @if (chat.thread(); as thread) {
+      <section class="thread" role="region" aria-label="Thread">
+        <header class="thread-header">
+          <h3>Thread</h3>
+          <button type="button" (click)="chat.closeThread()">Close thread</button>
+        </header>
+        @if (chat.threadParent(); as parent) {
+          <p class="thread-parent">
+            <span class="sender">{{ parent.sender }}</span>:
+            {{ parent.deleted ? 'This message was deleted' : parent.content }}
+            <span class="replies">{{ parent.reply_count === 1 ? '1 reply' : (parent.reply_count ?? 0) + ' replies' }}</span>
+          </p>
+        }
+        <ol class="thread-replies" aria-label="Replies">
+          @for (reply of thread.replies; track reply.id) {
+            <li><span class="sender">{{ reply.sender }}</span>: {{ reply.deleted ? 'This message was deleted' : reply.content }}</li>
+          }
+        </ol>
+        @if (joined()) {
+          <cs-composer [send]="reply" label="Reply" [placeholder]="'Reply in thread'" [offline]="socket.state() !== 'connected'" />
+        }
+      </section>
+    }
     <p class="typing" role="status">{{ chat.openTyping() }}</p>
     @if (joined()) {
       <cs-composer
@@ -87,6 +111,7 @@ export class RoomViewComponent {
     return count === 1 ? '1 member' : `${count} members`;
   });
   protected readonly send = (content: string) => this.chat.send(this.roomId(), content);
+  protected readonly reply = (content: string) => this.chat.reply(content);
   /** Names for reaction labels: who is online (the log adds the senders it shows). */
   protected readonly nameOf = computed(() => {
     const names = new Map(this.users.online().map((user) => [user.id, user.username]));

@@ -1,6 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import {
   HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_LIMIT,
   type AuthUserInfo,
   type AuthConfigResponse,
   type Conversation,
@@ -76,6 +77,11 @@ export class ApiClient {
     if (options.changedAfter !== undefined) query.set('changed_after', String(options.changedAfter));
     const path = `/rooms/${encodeURIComponent(roomId)}/messages?${query}`;
     return (await this.request<MessagesResponse>('GET', path)).messages;
+  }
+
+  /** The replies of a message, oldest first. */
+  async replies(messageId: string, limit = HISTORY_MAX_LIMIT): Promise<HistoryMessage[]> {
+    return (await this.request<MessagesResponse>('GET', `/messages/${encodeURIComponent(messageId)}/replies?limit=${limit}`)).messages;
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {

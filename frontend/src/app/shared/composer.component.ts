@@ -16,7 +16,7 @@ const COUNTER_FROM = MAX_CONTENT_LENGTH - 500;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="composer" (submit)="submit($event)">
-      <label class="sr-only" [for]="inputId">Message</label>
+      <label class="sr-only" [for]="inputId">{{ label() }}</label>
       <textarea
         #field
         [id]="inputId"
@@ -44,6 +44,8 @@ const COUNTER_FROM = MAX_CONTENT_LENGTH - 500;
 export class ComposerComponent {
   readonly send = input.required<(content: string) => string | null>();
   readonly placeholder = input('');
+  /** The text box's accessible name. */
+  readonly label = input('Message');
   /** Shows that messages will wait for the connection. */
   readonly offline = input(false);
   readonly sent = output<void>();
