@@ -337,4 +337,18 @@ describe('ChatStore', () => {
     for (let i = 0; i < 5; i++) t.chat.typing('general');
     expect(socket.sentOfType('typing')).toEqual([{ type: 'typing', room: 'general' }]);
   });
+
+  test('a thread opens with its replies, and a live reply joins it; replying sends text with reply_to', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const parent = t.api.post('general', 'question');
+    const first = t.api.change('general', t.api.post('general', 'answer').id, { reply_to: parent.id });
+    const socket = await t.connect();
+    await t.chat.openThread('general', parent.id);
+    expect(t.chat.thread()?.replies.map((m) => m.content)).toEqual(['answer']);
+    expect(t.chat.threadParent()?.content).toBe('question');
+    live({ ...t.api.post('general', 'second', 'bob', 'id-bob'), reply_to: parent.id }, socket);
+    expect(t.chat.thread()?.replies.map((m) => m.content)).toEqual([first.content, 'second']);
+    expect(t.chat.reply('me too')).toBeNull();
+    expect(socket.sentOfType('text').at(-1)).toEqual({ type: 'text', room: 'general', content: 'me too', reply_to: parent.id });
+  });
 });

@@ -184,4 +184,10 @@ describe('MessageLogComponent: edit, delete, react', () => {
     expect(host.reactions).toEqual([{ id: 'b', emoji: '🎉' }]);
     expect(element.querySelector('[role="dialog"]')).toBeNull();
   });
+
+  test('a message that mentions the reader is highlighted; others are not', () => {
+    const { message } = renderActions([{ ...theirs, mentions: ['id-me'] }, { ...mine, id: 'c', mentions: ['id-bob'] }]);
+    expect(message('b').querySelector('.content')?.classList.contains('mention')).toBe(true);
+    expect(message('c').querySelector('.content')?.classList.contains('mention')).toBe(false);
+  });
 });
