@@ -177,6 +177,17 @@ describe.each(DIALECTS)('conversations on %s', (_dialect, create) => {
     expect((await server.http('GET', `/api/messages/${parent.id}/replies`)).body.messages).toHaveLength(1);
   });
 
+  it("a sender's reply and the message right after it are stored in the order sent", async () => {
+    const ann = await person('ann');
+    const room = await roomOf(ann);
+    const parent = await post(ann, room, 'parent');
+    ann.send({ type: 'text', room, content: 'the reply', reply_to: parent.id });
+    ann.send({ type: 'text', room, content: 'right after' });
+    await ann.next((f) => f.type === 'text' && f.content === 'right after');
+    const { body } = await server.http('GET', `/api/rooms/${room}/messages`);
+    expect(body.messages.map((m: AnyFrame) => m.content)).toEqual(['parent', 'the reply', 'right after']);
+  });
+
   it('mentions hold the ids of known users named as @username, nobody else', async () => {
     const ann = await person('ann');
     const bob = await person('bobby');

@@ -75,7 +75,9 @@ export class MessagesService {
   async send(input: SendMessage, origin?: Connection): Promise<MessageFrame> {
     const lookup = input.room ? this.rooms.ensure(input.room, input.senderId) : input.recipient ? this.users.ensureKnown(input.recipient) : undefined;
     if (lookup) await lookup;
-    const parent = await this.parentLookup(input);
+    // Only a reply, or a message sent while its sender's reply is being checked, waits (no await on the plain path).
+    const parentLookup = input.replyTo !== undefined || this.replyLookups.has(input.senderId) ? this.parentLookup(input) : undefined;
+    const parent = parentLookup ? await parentLookup : undefined;
     const message = this.accept(input);
     if (parent) this.checkParent(message, parent);
     const stored = await this.repository.append(message);
