@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import {
   conversationWith,
@@ -12,17 +11,10 @@ import {
   signIn,
   submitCredentials,
 } from './support/app';
-import { describeInBrowser, launch, person, screenshot } from './support/browser';
+import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess } from './support/server';
 
 
-/** Serious and critical axe-core violations, as "rule: target" lines for a readable failure. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(' ')}`));
-}
 
 describeInBrowser('accessibility (axe-core): no serious or critical violation', () => {
   let server: ServerProcess;

@@ -18,7 +18,8 @@ import { MessagesService } from '../messages/messages.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
 import { Connection } from '../fanout/connection';
-import { MembershipFrameDto, TextFrameDto } from './dto/frames.dto';
+import { DeleteFrameDto, EditFrameDto, MembershipFrameDto, ReactionFrameDto, TextFrameDto, TypingFrameDto } from './dto/frames.dto';
+import { TypingService } from '../messages/typing.service';
 import { FanoutService } from '../fanout/fanout.service';
 import { FrameValidationPipe } from './frame-validation.pipe';
 import { INVALID_FRAME } from './frame-parser';
@@ -27,7 +28,7 @@ import { WsErrorFrameFilter } from './ws-exception.filter';
 
 /** The socket edge: checks each frame, hands it to one service method. */
 @UseFilters(WsErrorFrameFilter)
-@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto]))
+@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto, EditFrameDto, DeleteFrameDto, ReactionFrameDto, TypingFrameDto]))
 @WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
@@ -37,6 +38,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly messages: MessagesService,
     private readonly config: AppConfig,
     private readonly authenticator: WsAuthenticator,
+    private readonly typists: TypingService,
   ) {}
 
   /** Accounts mode: the upgrade needs a session (`ws` asks verifyClient on every upgrade). */
@@ -88,9 +90,41 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('text')
   async text(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: TextFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    const { content, room, recipient, client_id: clientId } = frame;
-    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient, clientId };
+    const { content, room, recipient, client_id: clientId, reply_to: replyTo } = frame;
+    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient, clientId, replyTo };
     await conn.afterChanges(() => this.messages.send(message, conn));
+  }
+
+  // Changes answer the changer through message_updated, which every connection of the room or conversation gets.
+  @SubscribeMessage('edit')
+  async edit(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: EditFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await this.messages.edit(conn, frame.id, frame.content);
+  }
+
+  @SubscribeMessage('delete')
+  async delete(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: DeleteFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await this.messages.remove(conn, frame.id);
+  }
+
+  @SubscribeMessage('react')
+  async react(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReactionFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await this.messages.react(conn, frame.id, frame.emoji);
+  }
+
+  @SubscribeMessage('unreact')
+  async unreact(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReactionFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await this.messages.unreact(conn, frame.id, frame.emoji);
+  }
+
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: TypingFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    if (conn.level !== 2) throw new WsException('typing needs protocol=2');
+    await this.typists.typing(conn, frame);
   }
 
   @SubscribeMessage('join_room')

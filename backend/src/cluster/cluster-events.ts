@@ -32,6 +32,8 @@ export class ClusterEvents implements OnModuleInit {
         return this.sequencer.deliver(event.frame, event.seq);
       case 'users':
         return this.fanout.toUsers(event.users, event.frame);
+      case 'level2':
+        return this.fanout.toLevel2Of(event.target, event.frame, event.except);
       case 'member':
         return this.rooms.applyMembership(event.joined, event.room, event.user, event.frame);
       case 'room':

@@ -5,6 +5,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ConversationPageQueryDto, ConversationsResponseDto, PrivateMessagesResponseDto } from './dto/conversations.dto';
+import { afterSeq } from '../messages/dto/messages.dto';
 import { ConversationsService } from './conversations.service';
 
 /** Unknown query parameters (cache busters and the like) are ignored rather than refused. */
@@ -31,6 +32,7 @@ export class ConversationsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown user' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto })
   async messages(@CurrentUser() user: AuthUser, @Param('userId') otherId: string, @Query(queryPipe) query: ConversationPageQueryDto): Promise<PrivateMessagesResponse> {
-    return { messages: await this.conversations.messages(user, otherId, query.limit, query.before) };
+    const page = { limit: query.limit, before: query.before, after: afterSeq(query.after), changedAfter: afterSeq(query.changed_after) };
+    return { messages: await this.conversations.messages(user, otherId, page) };
   }
 }

@@ -161,6 +161,25 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Sends a frame to the level-2 connections receiving `room`, or of `userIds`,
+   * but none of user `except`'s (a typist does not hear its own typing).
+   */
+  toLevel2Of(target: { room: string } | { users: readonly string[] }, frame: ServerFrame, except?: string): void {
+    let data: Buffer | undefined;
+    const id = idOf(frame);
+    const send = (conn: Connection) => {
+      if (conn.level !== 2 || conn.userId === except) return;
+      data ??= serialize(frame);
+      conn.send(data, id);
+    };
+    if ('room' in target) {
+      for (const conn of this.byRoom.get(target.room) ?? EMPTY) send(conn);
+      return;
+    }
+    for (const userId of new Set(target.users)) for (const conn of this.byUser.get(userId) ?? EMPTY) send(conn);
+  }
+
   toConnections(conns: Iterable<Connection>, frame: ServerFrame): void {
     const data = serialize(frame);
     const id = idOf(frame);

@@ -173,9 +173,25 @@ export class FakeApi {
     const history = this.messages.get(roomId) ?? [];
     const repeat = clientId === undefined ? undefined : history.find((m) => m.client_id === clientId && m.sender_id === senderId);
     if (repeat) return repeat;
-    const stored = message(roomId, content, sender, senderId, history.length + 1, clientId);
+    const stored = { ...message(roomId, content, sender, senderId, history.length + 1, clientId), rev: this.nextRev(roomId) };
     this.messages.set(roomId, [...history, stored]);
     return stored;
+  }
+
+  private readonly revs = new Map<string, number>();
+  private nextRev(roomId: string): number {
+    const rev = (this.revs.get(roomId) ?? 0) + 1;
+    this.revs.set(roomId, rev);
+    return rev;
+  }
+
+  /** A change of a stored message (an edit, a delete, a reaction), as the server makes it: the room's next rev. */
+  change(roomId: string, id: string, fields: Partial<HistoryMessage>): HistoryMessage {
+    const history = this.messages.get(roomId) ?? [];
+    const at = history.findIndex((m) => m.id === id);
+    const changed = { ...history[at], ...fields, rev: this.nextRev(roomId) };
+    this.messages.set(roomId, history.map((m, i) => (i === at ? changed : m)));
+    return changed;
   }
 
   async rooms(): Promise<Room[]> {
@@ -193,13 +209,25 @@ export class FakeApi {
     return created;
   }
 
-  async history(roomId: string, options: { limit?: number; before?: string; after?: number } = {}): Promise<HistoryMessage[]> {
+  async history(roomId: string, options: { limit?: number; before?: string; after?: number; changedAfter?: number } = {}): Promise<HistoryMessage[]> {
+    if (options.changedAfter !== undefined) {
+      const since = options.changedAfter;
+      this.calls.push(`history ${roomId} limit=${options.limit ?? 50} changes-since=${since}`);
+      if (this.failing) throw new ApiError(503, 'unavailable');
+      const changed = (this.messages.get(roomId) ?? []).filter((m) => (m.rev ?? 0) > since);
+      return changed.sort((a, b) => (a.rev ?? 0) - (b.rev ?? 0)).slice(0, options.limit ?? 50);
+    }
     const paging = options.before ? ` before=${options.before}` : options.after !== undefined ? ` after=${options.after}` : '';
     this.calls.push(`history ${roomId} limit=${options.limit ?? 50}${paging}`);
     if (this.failing) throw new ApiError(503, 'unavailable');
     const all = this.messages.get(roomId) ?? [];
     if (options.after !== undefined) return all.slice(options.after, options.after + (options.limit ?? 50));
     return page(all, options);
+  }
+
+  async replies(messageId: string): Promise<HistoryMessage[]> {
+    this.calls.push(`replies ${messageId}`);
+    return [...this.messages.values()].flat().filter((m) => m.reply_to === messageId);
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {

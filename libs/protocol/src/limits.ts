@@ -36,3 +36,12 @@ export const CloseCode = {
   /** Accounts mode: the connection's session ended (sign-out, revoked, expired). */
   SessionEnded: 4001,
 } as const;
+
+/** Most distinct emoji on one message; a 21st is refused (409). */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** A `:short_code:` reaction: 1–32 of these between colons. */
+export const SHORT_CODE_PATTERN = /^:[a-z0-9_+-]{1,32}:$/;
+/** Typing frames forwarded per user and target: at most one in this many ms. */
+export const TYPING_THROTTLE_MS = 2000;
+/** How long a client shows "… is typing". */
+export const TYPING_SHOW_MS = 5000;

@@ -3,8 +3,8 @@ import type { Conversation, ConversationsResponse, PrivateMessageFrame, PrivateM
 import { AuthUserDto } from '../../auth/dto/auth.dto';
 import { HistoryQueryDto } from '../../messages/dto/messages.dto';
 
-/** `limit` and `before`, as room history pages. */
-export class ConversationPageQueryDto extends PickType(HistoryQueryDto, ['limit', 'before'] as const) {}
+/** `limit`, `before`, `after` (a seq) and `changed_after` (a rev), as room history pages. */
+export class ConversationPageQueryDto extends PickType(HistoryQueryDto, ['limit', 'before', 'after', 'changed_after'] as const) {}
 
 export class PrivateMessageDto implements PrivateMessageFrame {
   @ApiProperty() id!: string;

@@ -5,8 +5,9 @@ import type { MessageRecord } from '../../messages/messages.repository';
 import type { Database } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
+import { toStored } from './kysely-messages.repository';
 
-type MessageRow = Database['messages'];
+import type { MessageRow } from './kysely-messages.repository';
 
 /**
  * Private history through the partial index messages_private_pair
@@ -105,16 +106,5 @@ export class KyselyConversationsRepository extends ConversationsRepository {
   }
 }
 
-function toRecord(row: MessageRow): MessageRecord {
-  const record: MessageRecord = {
-    id: row.id,
-    senderId: row.sender_id,
-    senderName: row.sender_name,
-    content: row.content,
-    timestamp: row.created_at,
-    recipient: row.recipient_id ?? undefined,
-  };
-  // History has the shape of the live frame, client_id included.
-  if (row.client_id !== null) record.clientId = row.client_id;
-  return record;
-}
+/** History has the shape of the live frame, client_id and state included. */
+const toRecord = (row: MessageRow): MessageRecord => toStored(row);

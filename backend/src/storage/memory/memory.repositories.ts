@@ -1,7 +1,16 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { SessionRecord, SessionsRepository, SessionWithUser } from '../../auth/sessions.repository';
 import { ConversationRecord, ConversationsRepository } from '../../conversations/conversations.repository';
-import { MessageRecord, MessagesRepository, RoomMessageRecord, StoredMessage } from '../../messages/messages.repository';
+import {
+  applyChange,
+  conversationKey,
+  MessageChange,
+  MessageRecord,
+  MessagesRepository,
+  MessageTarget,
+  RoomMessageRecord,
+  StoredMessage,
+} from '../../messages/messages.repository';
 import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repository';
 import { AccountRecord, UserRecord, UsersRepository } from '../../users/users.repository';
 
@@ -149,12 +158,16 @@ export class MemorySessionsRepository extends SessionsRepository {
   }
 }
 
-/** Messages in process memory: each room's history is an array in seq order. */
+/** Messages in process memory: each room's and each conversation's history is an array in seq order. */
 @Injectable()
 export class MemoryMessagesRepository extends MessagesRepository {
   private readonly rooms = new Map<string, RoomMessageRecord[]>();
   /** Private messages in the order they were stored. */
-  readonly privates: MessageRecord[] = [];
+  readonly privates: StoredMessage[] = [];
+  private readonly conversations = new Map<string, StoredMessage[]>();
+  /** Change counters by room id, or by `c` + conversation key. */
+  private readonly revs = new Map<string, number>();
+  private readonly byId = new Map<string, StoredMessage>();
   /** (sender, client_id) -> the message stored under it. */
   private readonly byClientId = new Map<string, StoredMessage>();
 
@@ -163,39 +176,104 @@ export class MemoryMessagesRepository extends MessagesRepository {
     const earlier = key === undefined ? undefined : this.byClientId.get(key);
     if (earlier) return { ...earlier, repeated: true };
     let stored: StoredMessage;
+    const counter = counterOf(message);
+    message = { editedAt: null, deleted: false, reactions: [], replyCount: 0, mentions: [], ...message };
     if (message.room === undefined) {
-      this.privates.push((stored = message));
+      const conversation = this.listOf(message);
+      stored = { ...message, seq: conversation.length + 1, rev: this.nextRev(counter) };
+      conversation.push(stored);
+      this.privates.push(stored);
     } else {
       let history = this.rooms.get(message.room);
       if (!history) this.rooms.set(message.room, (history = []));
-      const roomMessage: RoomMessageRecord = { ...message, room: message.room, seq: history.length + 1 };
+      const roomMessage: RoomMessageRecord = { ...message, room: message.room, seq: history.length + 1, rev: this.nextRev(counter) };
       history.push((stored = roomMessage));
     }
+    this.byId.set(stored.id, stored);
+    if (message.replyTo !== undefined) {
+      const parent = this.byId.get(message.replyTo);
+      if (parent) Object.assign(parent, { replyCount: (parent.replyCount ?? 0) + 1, rev: this.nextRev(counter) });
+    }
     if (key !== undefined) this.byClientId.set(key, stored);
-    return stored;
+    return { ...stored };
   }
 
   async drain(): Promise<void> {}
+
+  async find(id: string): Promise<StoredMessage | undefined> {
+    const message = this.byId.get(id);
+    return message && { ...message };
+  }
+
+  async change(id: string, decide: (current: StoredMessage) => MessageChange | undefined): Promise<{ message: StoredMessage; changed: boolean } | undefined> {
+    const message = this.byId.get(id);
+    if (!message) return undefined;
+    const change = decide({ ...message });
+    if (change === undefined) return { message: { ...message }, changed: false };
+    Object.assign(message, applyChange(message, change, this.nextRev(counterOf(message))));
+    return { message: { ...message }, changed: true };
+  }
+
+  async changedAfter(target: MessageTarget, afterRev: number, limit: number): Promise<StoredMessage[]> {
+    const all = 'room' in target ? (this.rooms.get(target.room) ?? []) : (this.conversations.get(conversationKey(...target.between)) ?? []);
+    return all
+      .filter((message) => (message.rev ?? 0) > afterRev)
+      .sort((a, b) => (a.rev ?? 0) - (b.rev ?? 0))
+      .slice(0, limit)
+      .map((message) => ({ ...message }));
+  }
+
+  async replies(parentId: string, limit: number, afterSeq: number): Promise<StoredMessage[]> {
+    const parent = this.byId.get(parentId);
+    if (!parent) return [];
+    const all = parent.room !== undefined ? (this.rooms.get(parent.room) ?? []) : this.listOf(parent);
+    return all
+      .filter((message) => message.replyTo === parentId && (message.seq ?? 0) > afterSeq)
+      .slice(0, limit)
+      .map((message) => ({ ...message }));
+  }
+
+  async conversationAfter(between: [string, string], limit: number, afterSeq: number): Promise<StoredMessage[]> {
+    // seq n sits at index n - 1.
+    return (this.conversations.get(conversationKey(...between)) ?? []).slice(afterSeq, afterSeq + limit).map((message) => ({ ...message }));
+  }
 
   async seqOf(room: string, id: string): Promise<number | undefined> {
     return this.rooms.get(room)?.find((message) => message.id === id)?.seq;
   }
 
   async range(room: string, fromSeq: number, toSeq: number): Promise<RoomMessageRecord[]> {
-    return (this.rooms.get(room) ?? []).slice(Math.max(0, fromSeq - 1), Math.max(0, toSeq - 1));
+    return (this.rooms.get(room) ?? []).slice(Math.max(0, fromSeq - 1), Math.max(0, toSeq - 1)).map((message) => ({ ...message }));
   }
 
   async after(room: string, limit: number, afterSeq: number): Promise<RoomMessageRecord[]> {
     // seq n sits at index n - 1.
-    return (this.rooms.get(room) ?? []).slice(afterSeq, afterSeq + limit);
+    return (this.rooms.get(room) ?? []).slice(afterSeq, afterSeq + limit).map((message) => ({ ...message }));
   }
 
   async history(room: string, limit: number, beforeSeq?: number): Promise<RoomMessageRecord[]> {
     const history = this.rooms.get(room) ?? [];
     // seq n sits at index n - 1.
     const end = beforeSeq === undefined ? history.length : Math.min(history.length, beforeSeq - 1);
-    return history.slice(Math.max(0, end - limit), end);
+    return history.slice(Math.max(0, end - limit), end).map((message) => ({ ...message }));
   }
+
+  private listOf(message: MessageRecord): StoredMessage[] {
+    const key = conversationKey(message.senderId, message.recipient ?? '');
+    let list = this.conversations.get(key);
+    if (!list) this.conversations.set(key, (list = []));
+    return list;
+  }
+
+  private nextRev(counter: string): number {
+    const rev = (this.revs.get(counter) ?? 0) + 1;
+    this.revs.set(counter, rev);
+    return rev;
+  }
+}
+
+function counterOf(message: MessageRecord): string {
+  return message.room !== undefined ? `r${message.room}` : `c${conversationKey(message.senderId, message.recipient ?? '')}`;
 }
 
 /** Conversations read from the memory message store. */

@@ -1,6 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import {
   HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_LIMIT,
   type AuthUserInfo,
   type AuthConfigResponse,
   type Conversation,
@@ -70,11 +71,17 @@ export class ApiClient {
    * A page of a room's history, oldest first: the newest `limit` messages
    * (older than message `before`), or the oldest `limit` with seq above `after`.
    */
-  async history(roomId: string, options: PageOptions & { after?: number } = {}): Promise<HistoryMessage[]> {
+  async history(roomId: string, options: PageOptions & { after?: number; changedAfter?: number } = {}): Promise<HistoryMessage[]> {
     const query = pageQuery(options);
     if (options.after !== undefined) query.set('after', String(options.after));
+    if (options.changedAfter !== undefined) query.set('changed_after', String(options.changedAfter));
     const path = `/rooms/${encodeURIComponent(roomId)}/messages?${query}`;
     return (await this.request<MessagesResponse>('GET', path)).messages;
+  }
+
+  /** The replies of a message, oldest first. */
+  async replies(messageId: string, limit = HISTORY_MAX_LIMIT): Promise<HistoryMessage[]> {
+    return (await this.request<MessagesResponse>('GET', `/messages/${encodeURIComponent(messageId)}/replies?limit=${limit}`)).messages;
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {

@@ -56,6 +56,11 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
           conversation()?.loading ? 'Loading messages…' : 'No messages with ' + data.peerName + ' yet. Only the two of you see this chat.'
         "
         (loadOlder)="chats.loadOlder(data.peerId)"
+        [actions]="true"
+        [threads]="false"
+        (edit)="chats.edit($event.id, $event.content)"
+        (remove)="chats.remove($event)"
+        (react)="chats.toggleReaction(data.peerId, $event.id, $event.emoji)"
         (retry)="chats.retry($event)"
         (discard)="chats.discard($event)"
       />

@@ -188,4 +188,17 @@ describe('PrivateChatStore in open mode', () => {
     await settled();
     expect(t.api.calls.filter((call) => call.startsWith('conversation'))).toEqual([]);
   });
+
+  test('message_updated shows an edit of a private message in its conversation; reacting toggles', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    const first = { ...privateFrame(BOB, ME.id, 'teh time'), rev: 1 };
+    socket.deliver(first);
+    socket.deliver({ type: 'message_updated', message: { ...first, content: 'the time', edited_at: first.timestamp, rev: 2 } });
+    expect(t.privateChats.conversation(BOB.id)?.messages.map((m) => [m.content, m.edited_at])).toEqual([['the time', first.timestamp]]);
+    socket.deliver({ type: 'message_updated', message: first });
+    expect(t.privateChats.conversation(BOB.id)?.messages[0].content).toBe('the time');
+    t.privateChats.toggleReaction(BOB.id, first.id, '👍');
+    expect(socket.sentOfType('react')).toEqual([{ type: 'react', id: first.id, emoji: '👍' }]);
+  });
 });

@@ -189,7 +189,38 @@ export class PrivateChatStore {
     for (const message of page) if (message.sender_id === me) this.outbox.acknowledge(message.client_id);
   }
 
+  /** Replaces the text of one's own message. */
+  edit(id: string, content: string): void {
+    if (content.trim()) this.socket.send({ type: 'edit', id, content });
+  }
+
+  /** Deletes one's own message (a tombstone stays). */
+  remove(id: string): void {
+    this.socket.send({ type: 'delete', id });
+  }
+
+  /** Adds one's reaction with `emoji`, or takes it back when one has it. */
+  toggleReaction(peerId: string, id: string, emoji: string): void {
+    const me = this.session.user()?.id ?? '';
+    const message = this.conversationsSignal()[peerId]?.messages.find((candidate) => candidate.id === id);
+    const mine = message?.reactions?.some((r) => r.emoji === emoji && r.user_ids.includes(me));
+    this.socket.send({ type: mine ? 'unreact' : 'react', id, emoji });
+  }
+
+  /** A private message changed: its conversation shows the newer state. */
+  private applyUpdate(message: PrivateMessageFrame): void {
+    const me = this.session.user()?.id;
+    const peerId = message.sender_id === me ? message.recipient : message.sender_id;
+    if (!this.conversationsSignal()[peerId]) return;
+    this.update(peerId, undefined, (c) => {
+      const at = c.messages.findIndex((candidate) => candidate.id === message.id);
+      if (at < 0 || (c.messages[at].rev ?? 0) > (message.rev ?? 0)) return c;
+      return { ...c, messages: c.messages.map((candidate, i) => (i === at ? message : candidate)) };
+    });
+  }
+
   private onFrame(frame: ServerFrame): void {
+    if (frame.type === 'message_updated' && frame.message.type === 'private') return this.applyUpdate(frame.message);
     if (frame.type !== 'private') return;
     const me = this.session.user()?.id;
     const mine = frame.sender_id === me;
