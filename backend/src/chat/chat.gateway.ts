@@ -96,28 +96,29 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   // Changes answer the changer through message_updated, which every connection of the room or conversation gets.
+  // A connection's changes are applied in the order it sent them, so its last edit is the one that stays.
   @SubscribeMessage('edit')
   async edit(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: EditFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    await this.messages.edit(conn, frame.id, frame.content);
+    await inOrder(conn, () => this.messages.edit(conn, frame.id, frame.content));
   }
 
   @SubscribeMessage('delete')
   async delete(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: DeleteFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    await this.messages.remove(conn, frame.id);
+    await inOrder(conn, () => this.messages.remove(conn, frame.id));
   }
 
   @SubscribeMessage('react')
   async react(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReactionFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    await this.messages.react(conn, frame.id, frame.emoji);
+    await inOrder(conn, () => this.messages.react(conn, frame.id, frame.emoji));
   }
 
   @SubscribeMessage('unreact')
   async unreact(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReactionFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    await this.messages.unreact(conn, frame.id, frame.emoji);
+    await inOrder(conn, () => this.messages.unreact(conn, frame.id, frame.emoji));
   }
 
   @SubscribeMessage('typing')
@@ -149,4 +150,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (!conn) throw new WsException('connection is closing');
     return conn;
   }
+}
+
+/** Runs a message change after the connection's earlier changes (and joins/leaves) are done. */
+async function inOrder(conn: Connection, change: () => Promise<unknown>): Promise<void> {
+  await conn.queueChange(async () => {
+    await change();
+  });
 }
