@@ -21,6 +21,7 @@ import {
   SOCKETIO_DEFAULT,
   SOCKETIO_FAST,
   WS_BASELINE,
+  WS_DURABLE,
   type ServerSpec,
 } from './servers';
 import type { SweepOptions, SweepOutcome } from './sweep';
@@ -72,15 +73,15 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       sweep: { start: 200, growth: 1.5, refine: quick ? 2 : 3, maxProbes: quick ? 9 : 12, floor: 20, confirmFailures: true },
       sweepRounds: quick ? 1 : 2,
       halfRounds: quick ? 3 : 5,
-      sweepServers: quick ? [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST] : [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
-      halfServers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      sweepServers: quick ? [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST] : [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      halfServers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
     },
     private: {
       clients: 1000,
       size: 150,
       timing,
       sweep: { start: 2000, growth: 2, refine: quick ? 1 : 2, maxProbes: quick ? 7 : 10, floor: 50, confirmFailures: true },
-      servers: [WS_BASELINE, CHATSTREAM, SOCKETIO_FAST],
+      servers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, SOCKETIO_FAST],
     },
     // One process can hold at most its open-files limit of sockets: stay below it on both ends.
     idle: {
@@ -93,7 +94,7 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       connections: quick ? 5000 : 10_000,
       concurrency: 256,
       warmup: 200,
-      servers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      servers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
     },
     history: {
       messages: quick ? 5000 : 20_000,
@@ -101,7 +102,7 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       rate: 200,
       durationMs: quick ? 3000 : 8000,
       connections: 16,
-      servers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST],
+      servers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST],
     },
     commitWindow: { windows: [0, 1, 2, 5], timing },
     largeHistory: largeMessages > 0 ? { messages: largeMessages, rate: 100, durationMs: 10_000 } : undefined,
@@ -257,7 +258,7 @@ export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
               const outcome = await work.sweep({ ...f.sweep, start: sustainableRate(out.sweeps[spec.id]) || f.sweep.start });
               for (const probe of outcome.probes) log(describeStep(`  probe`, probe.result));
               (out.sweeps[spec.id] ??= []).push(outcome);
-              if (spec.id === WS_BASELINE.id && out.halfRate === 0) out.halfRate = Math.round(sustainableRate(out.sweeps[spec.id]) / 2);
+              if (spec.id === WS_DURABLE.id && out.halfRate === 0) out.halfRate = Math.round(sustainableRate(out.sweeps[spec.id]) / 2);
               log(`  sustainable ${spec.label}: ${outcome.sustainable?.rate ?? 'none'} msg/s`);
             }
             if (halfIt && (out.half[spec.id]?.length ?? 0) <= round && out.halfRate > 0) await half();
@@ -396,10 +397,10 @@ export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
       log(describeStep('profiled ChatStream, private messages', direct.result));
       for (const entry of direct.summary.top.slice(0, 10)) log(`  ${entry.pct}% ${entry.name} ${entry.where}`);
     }
-    const base = await profiled(WS_BASELINE);
+    const base = await profiled(WS_DURABLE);
     if (base) {
       results.wsProfile = { rate: halfRate, step: base.result, summary: base.summary };
-      log(describeStep('profiled bare ws', base.result));
+      log(describeStep('profiled bare ws, durable', base.result));
     }
     const s = plan.storm;
     const storm = await attempt('CPU profile (connect storm)', () =>
