@@ -30,8 +30,8 @@ export class AppConfig {
   redisPrefix = 'chatstream';
   /** An instance that stops renewing its presence lease for this long is taken for dead. */
   presenceLeaseMs = 15_000;
-  /** How long the first message of a batch waits for others to share its transaction (0: the next turn of the event loop). */
-  commitWindowMs = 1;
+  /** How long the first message of a batch waits for others to share its transaction; 0: no wait (the turn's messages, then what arrived during the commit). */
+  commitWindowMs = 0;
 
   /** Messages (frames and REST together) a user may send at once, per instance. */
   rateMessageBurst = 20;
