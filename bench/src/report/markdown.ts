@@ -420,6 +420,7 @@ function profileTables(summary: ProfileSummary): string {
 export function bestWindow(cw: NonNullable<SuiteResults['commitWindow']>): string {
   const top = Math.max(...cw.rates);
   const candidates = Object.entries(cw.rows)
+    .filter(([window]) => /^\d+$/.test(window))
     .map(([window, steps]) => ({ window, step: steps.find((s) => s.rate === top) }))
     .filter((c): c is { window: string; step: Measured } => c.step !== undefined);
   if (candidates.length === 0) return '';
