@@ -281,68 +281,49 @@ async function privateMessages(ctx: Context): Promise<void> {
   }
 }
 
-/** Runs `measure` for each server and keeps what it returns under the server's id. */
-async function perServer<R>(
-  ctx: Context,
-  name: string,
-  servers: ServerSpec[],
-  measure: (spec: ServerSpec) => Promise<R>,
-  describe: (r: R) => string,
-): Promise<Record<string, R>> {
-  const out: Record<string, R> = {};
-  for (const spec of servers) {
-    ctx.label(spec);
-    const r = await ctx.attempt(`${name} ${spec.label}`, () => measure(spec));
-    if (r === undefined) continue;
-    out[spec.id] = r;
-    ctx.log(`${name} ${spec.label}: ${describe(r)}`);
-  }
-  return out;
+type PerServer = 'idle' | 'heap' | 'storm' | 'history';
+type ResultOf<K extends PerServer> = NonNullable<SuiteResults[K]>[string];
+
+/** A scenario that measures each of `plan[key].servers` alone and keeps the results under the server's id. */
+function perServer<K extends PerServer>(key: K, measure: (spec: ServerSpec, plan: Plan) => Promise<ResultOf<K>>, describe: (r: ResultOf<K>) => string) {
+  return async (ctx: Context): Promise<void> => {
+    const out: Record<string, ResultOf<K>> = {};
+    (ctx.results as Pick<SuiteResults, PerServer>)[key] = out as SuiteResults[K];
+    for (const spec of ctx.plan[key].servers) {
+      ctx.label(spec);
+      const r = await ctx.attempt(`${key} ${spec.label}`, () => measure(spec, ctx.plan));
+      if (r === undefined) continue;
+      out[spec.id] = r;
+      ctx.log(`${key} ${spec.label}: ${describe(r)}`);
+    }
+  };
 }
 
-async function idle(ctx: Context): Promise<void> {
-  const { plan } = ctx;
-  ctx.results.idle = await perServer(
-    ctx,
-    'idle',
-    plan.idle.servers,
-    (spec) => idleMemory(spec, { connections: plan.idle.connections, threads: plan.threads, localAddresses: plan.localAddresses, settleMs: plan.idle.settleMs }),
-    (r) => `${r.connections} connections, ${r.perConnectionKB.toFixed(2)} KB each (RSS ${r.rssBeforeKB} -> ${r.rssAfterKB} KB)`,
-  );
-}
+const idle = perServer(
+  'idle',
+  (spec, plan) => idleMemory(spec, { connections: plan.idle.connections, threads: plan.threads, localAddresses: plan.localAddresses, settleMs: plan.idle.settleMs }),
+  (r) => `${r.connections} connections, ${r.perConnectionKB.toFixed(2)} KB each (RSS ${r.rssBeforeKB} -> ${r.rssAfterKB} KB)`,
+);
 
-async function heap(ctx: Context): Promise<void> {
-  const { plan } = ctx;
-  ctx.results.heap = await perServer(
-    ctx,
-    'heap',
-    plan.heap.servers,
-    (spec) => idleHeap(spec, plan.heap.connections, plan.threads),
-    (r) => `${Math.round(r.bytesPerConnection)} bytes of JS heap per idle connection; ${r.kinds.slice(0, 4).map((k) => `${k.kind} ${Math.round(k.bytesPerUnit)}`).join(', ')}`,
-  );
-}
+const heap = perServer(
+  'heap',
+  (spec, plan) => idleHeap(spec, plan.heap.connections, plan.threads),
+  (r) => `${Math.round(r.bytesPerConnection)} bytes of JS heap per idle connection; ${r.kinds.slice(0, 4).map((k) => `${k.kind} ${Math.round(k.bytesPerUnit)}`).join(', ')}`,
+);
 
 const stormOptions = (plan: Plan) => ({ connections: plan.storm.connections, concurrency: plan.storm.concurrency, warmup: plan.storm.warmup, threads: plan.threads });
 
-async function storm(ctx: Context): Promise<void> {
-  ctx.results.storm = await perServer(
-    ctx,
-    'connect storm',
-    ctx.plan.storm.servers,
-    (spec) => connectStorm(spec, stormOptions(ctx.plan)),
-    (r) => `${r.connect.ok} ok ${r.connect.failed} failed, ${Math.round(r.connect.perSecond)}/s, ${r.cpuUsPerConnect.toFixed(0)} µs CPU each`,
-  );
-}
+const storm = perServer(
+  'storm',
+  (spec, plan) => connectStorm(spec, stormOptions(plan)),
+  (r) => `${r.connect.ok} ok ${r.connect.failed} failed, ${Math.round(r.connect.perSecond)}/s, ${r.cpuUsPerConnect.toFixed(0)} µs CPU each`,
+);
 
-async function history(ctx: Context): Promise<void> {
-  ctx.results.history = await perServer(
-    ctx,
-    'history',
-    ctx.plan.history.servers,
-    (spec) => historyReads(spec, ctx.plan.history),
-    (r) => `newest p99=${r.reads.perPath.newest?.p99}ms deep p99=${r.reads.perPath.deep?.p99}ms failed=${r.reads.failed} ${r.cpuUsPerRequest.toFixed(0)} µs/request`,
-  );
-}
+const history = perServer(
+  'history',
+  (spec, plan) => historyReads(spec, plan.history),
+  (r) => `newest p99=${r.reads.perPath.newest?.p99}ms deep p99=${r.reads.perPath.deep?.p99}ms failed=${r.reads.failed} ${r.cpuUsPerRequest.toFixed(0)} µs/request`,
+);
 
 /** ChatStream with each COMMIT_WINDOW_MS, and the durable baseline, at half load and at ChatStream's sustainable rate. */
 async function commitWindow(ctx: Context): Promise<void> {

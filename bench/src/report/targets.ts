@@ -1,3 +1,4 @@
+import type { Measured } from '../scenarios/session';
 import type { SuiteResults } from '../suite';
 import { median } from '../suite';
 
@@ -23,7 +24,7 @@ export function sustainableDelivered(results: SuiteResults, id: string, scenario
   return median((sweeps ?? []).map((s) => s.sustainable?.result.deliveredPerSec ?? 0));
 }
 
-export function halfLoad(results: SuiteResults, id: string, pick: (m: import('../scenarios/session').Measured) => number): number {
+export function halfLoad(results: SuiteResults, id: string, pick: (m: Measured) => number): number {
   return median((results.fanout?.half[id] ?? []).map(pick));
 }
 
@@ -36,34 +37,24 @@ export function evaluateTargets(results: SuiteResults): TargetRow[] {
   const sio = 'socketio';
   if (results.fanout) {
     const half = `at half the durable baseline's sustainable load (${results.fanout.halfRate} msg/s offered)`;
-    const [p99c, p99d] = [cs, durable].map((id) => halfLoad(results, id, (m) => m.latency.p99));
-    rows.push({
-      measure: `p99 latency ${half}`,
-      target: '≤ 1.2× bare ws, durable',
-      measured: `${p99c.toFixed(2)} vs ${p99d.toFixed(2)} ms: ${x(ratio(p99c, p99d))}`,
-      met: has(p99c) && has(p99d) ? ratio(p99c, p99d) <= 1.2 : undefined,
-    });
-    const [p50c, p50d] = [cs, durable].map((id) => halfLoad(results, id, (m) => m.latency.p50));
-    rows.push({
-      measure: `p50 latency ${half}`,
-      target: '≤ 1.3× bare ws, durable',
-      measured: `${p50c.toFixed(2)} vs ${p50d.toFixed(2)} ms: ${x(ratio(p50c, p50d))}`,
-      met: has(p50c) && has(p50d) ? ratio(p50c, p50d) <= 1.3 : undefined,
-    });
-    const [sc, sd] = [cs, durable].map((id) => sustainableDelivered(results, id));
-    rows.push({
-      measure: 'sustainable delivered messages/s (fan-out), against the durable baseline',
-      target: '≥ 2× bare ws, durable',
-      measured: `${Math.round(sc).toLocaleString('en-US')} vs ${Math.round(sd).toLocaleString('en-US')}/s: ${x(ratio(sc, sd))}`,
-      met: has(sc) && has(sd) ? ratio(sc, sd) >= 2 : undefined,
-    });
-    const [cpuc, cpud] = [cs, durable].map((id) => halfLoad(results, id, (m) => m.cpuUsPerFrame));
-    rows.push({
-      measure: `server CPU per delivered frame ${half}`,
-      target: '≤ 0.8× bare ws, durable',
-      measured: `${cpuc.toFixed(2)} vs ${cpud.toFixed(2)} µs: ${x(ratio(cpuc, cpud))}`,
-      met: has(cpuc) && has(cpud) ? ratio(cpuc, cpud) <= 0.8 : undefined,
-    });
+    const againstDurable = (measure: string, bound: number, unit: string, of: (id: string) => number, digits = 2): TargetRow => {
+      const [c, d] = [of(cs), of(durable)];
+      const r = ratio(c, d);
+      const atLeast = unit === '/s';
+      return {
+        measure,
+        target: `${atLeast ? '≥' : '≤'} ${bound}× bare ws, durable`,
+        measured: `${c.toFixed(digits)} vs ${d.toFixed(digits)} ${unit}: ${x(r)}`,
+        met: has(c) && has(d) ? (atLeast ? r >= bound : r <= bound) : undefined,
+      };
+    };
+    const atHalf = (pick: (m: Measured) => number) => (id: string) => halfLoad(results, id, pick);
+    rows.push(
+      againstDurable(`p99 latency ${half}`, 1.2, 'ms', atHalf((m) => m.latency.p99)),
+      againstDurable(`p50 latency ${half}`, 1.3, 'ms', atHalf((m) => m.latency.p50)),
+      againstDurable('sustainable delivered messages/s (fan-out), against the durable baseline', 2, '/s', (id) => sustainableDelivered(results, id), 0),
+      againstDurable(`server CPU per delivered frame ${half}`, 0.8, 'µs', atHalf((m) => m.cpuUsPerFrame)),
+    );
   }
   if (results.fanout) {
     const [c, w, s] = [cs, ws, sio].map((id) => sustainableDelivered(results, id));
