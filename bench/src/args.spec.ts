@@ -16,7 +16,11 @@ describe('bench arguments', () => {
     expect(parse('--history-1m=200000')).toMatchObject({ largeHistory: 200_000 });
   });
 
-  it.each(['--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
+  it('keeps only the servers of --servers', () => {
+    expect(parse('--servers=ws-durable,chatstream')).toMatchObject({ servers: ['ws-durable', 'chatstream'] });
+  });
+
+  it.each(['--servers=nginx', '--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
     'refuses "%s" instead of running with a wrong setting',
     (line) => {
       expect(() => parse(...line.split(' '))).toThrow();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO } from './servers';
-import { SCENARIOS, type Mode, type ScenarioName } from './suite';
+import { SCENARIOS, SERVER_IDS, type Mode, type ScenarioName } from './suite';
 
 export const USAGE = `Usage: node bench/dist/main.js [--quick | --full] [options]
 
@@ -9,6 +9,7 @@ export const USAGE = `Usage: node bench/dist/main.js [--quick | --full] [options
   --full                  longer steps, repeated rounds, 1,000,000 stored messages
   --only=a,b              only these scenarios: ${SCENARIOS.join(', ')}
   --history-1m[=N]        also seed N (default 1,000,000) messages into SQLite and read them
+  --servers=a,b           only these servers (ids: ${SERVER_IDS.join(', ')}); the fan-out's half load needs ws-durable
   --threads=N             generator worker threads (default 2)
   --out=FILE              markdown file to update between its bench markers (default docs/benchmarks.md)
   --no-docs               do not touch the docs; print and keep the JSON only
@@ -19,6 +20,7 @@ interface Args {
   only?: ScenarioName[];
   largeHistory?: number;
   threads?: number;
+  servers?: string[];
   out: string;
   docs: boolean;
 }
@@ -41,6 +43,7 @@ export function parseArguments(argv: string[]): Args | 'help' {
       only: { type: 'string' },
       'history-1m': { type: 'string' },
       threads: { type: 'string' },
+      servers: { type: 'string' },
       out: { type: 'string' },
       'no-docs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -54,12 +57,16 @@ export function parseArguments(argv: string[]): Args | 'help' {
     const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
     if (unknown.length || only.length === 0) throw new Error(`--only: unknown scenario ${unknown.join(', ') || '(none given)'}\n${USAGE}`);
   }
+  const servers = values.servers?.split(',').filter(Boolean);
+  const unknownServers = (servers ?? []).filter((id) => !SERVER_IDS.includes(id));
+  if (servers && (unknownServers.length || servers.length === 0)) throw new Error(`--servers: unknown server ${unknownServers.join(', ') || '(none given)'}\n${USAGE}`);
   const largeHistory = values['history-1m'] === undefined ? undefined : values['history-1m'] === '' ? 1_000_000 : count('history-1m', values['history-1m']);
   if (only && largeHistory && !only.includes('history-1m')) only.push('history-1m');
   return {
     mode: values.full ? 'full' : 'quick',
     only,
     largeHistory,
+    servers,
     threads: values.threads === undefined ? undefined : count('threads', values.threads),
     out: values.out ?? join(REPO, 'docs', 'benchmarks.md'),
     docs: !values['no-docs'],

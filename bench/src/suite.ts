@@ -55,7 +55,21 @@ export interface Plan {
 export const SCENARIOS = ['fanout', 'private', 'idle', 'heap', 'storm', 'history', 'commit-window', 'profile', 'syscalls', 'history-1m'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[] } = {}): Plan {
+export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[]; servers?: string[] } = {}): Plan {
+  const plan = fullPlan(mode, overrides);
+  const keep = overrides.servers;
+  if (!keep) return plan;
+  const only = (specs: ServerSpec[]): ServerSpec[] => specs.filter((spec) => keep.includes(spec.id));
+  plan.fanout.sweepServers = only(plan.fanout.sweepServers);
+  plan.fanout.halfServers = only(plan.fanout.halfServers);
+  for (const scenario of [plan.private, plan.idle, plan.heap, plan.storm, plan.history]) scenario.servers = only(scenario.servers);
+  return plan;
+}
+
+/** The ids `--servers` accepts. */
+export const SERVER_IDS = [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id);
+
+function fullPlan(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[] }): Plan {
   const quick = mode === 'quick';
   const timing: StepTiming = quick ? { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } : { warmupMs: 2000, durationMs: 8000, drainMs: 5000 };
   const fdLimit = openFilesLimit();
