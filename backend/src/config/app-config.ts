@@ -31,7 +31,7 @@ export class AppConfig {
   /** An instance that stops renewing its presence lease for this long is taken for dead. */
   presenceLeaseMs = 15_000;
   /** How long the first message of a batch waits for others to share its transaction; 0: no wait (the turn's messages, then what arrived during the commit). */
-  commitWindowMs = 0;
+  commitWindowMs = 1;
 
   /** Messages (frames and REST together) a user may send at once, per instance. */
   rateMessageBurst = 20;

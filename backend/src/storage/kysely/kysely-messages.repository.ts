@@ -121,12 +121,12 @@ export class KyselyMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * With no window (the default), a batch starts at the end of the
+   * With no window (COMMIT_WINDOW_MS=0), a batch starts at the end of the
    * event-loop turn its first message arrived in, so the messages of one turn
    * share it, and the batch of what arrived during a commit starts as soon as
    * that commit ends: no wait at low load, bigger batches at high load. A
-   * window (COMMIT_WINDOW_MS > 0) makes the first message of each batch wait
-   * that long for others.
+   * window (COMMIT_WINDOW_MS > 0, the default 1 ms) makes the first message
+   * of each batch wait that long for others.
    */
   private schedule(): void {
     if (this.timer || this.committing) return;
