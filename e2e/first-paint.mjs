@@ -39,7 +39,8 @@ async function freePort() {
 async function startServer() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-'));
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  // AUTH=open: the measured flows are the sign-in by name ("Join chat") and REST seeding as any user.
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', AUTH: 'open' };
   for (const name of ['DATABASE_URL', 'STORAGE', 'REDIS_URL', 'REDIS_PREFIX', 'PRESENCE_LEASE_MS', 'STATIC_DIR']) delete env[name];
   const child = spawn(process.execPath, [join(ROOT, 'backend', 'dist', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;

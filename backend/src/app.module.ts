@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { FanoutModule } from './fanout/fanout.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { AppConfig } from './config/app-config';
+import { ConversationsModule } from './conversations/conversations.module';
 import { HealthController } from './health/health.controller';
 import { MessagesModule } from './messages/messages.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -16,7 +18,17 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [StorageModule.forRoot(database), ClusterModule.forRoot(config), FanoutModule, RoomsModule, UsersModule, MessagesModule, ChatModule],
+      imports: [
+        StorageModule.forRoot(database),
+        ClusterModule.forRoot(config),
+        FanoutModule,
+        AuthModule.forRoot(config),
+        RoomsModule,
+        UsersModule,
+        MessagesModule,
+        ConversationsModule.forRoot(config),
+        ChatModule,
+      ],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
 import { HttpErrorFilter } from './common/http-exception.filter';
+import { limitRequestTime } from './common/http-server';
 import { EscapingConsoleLogger } from './common/logger';
 import { jsonShapeProblem } from './common/validation/json-shape';
 import { AppConfig, type LogLevelName } from './config/app-config';
@@ -62,21 +63,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   return app;
 }
 
-/**
- * A request whose headers or body have not fully arrived within `ms` is
- * answered 408 and closed (slow headers, a Content-Length never sent, a
- * chunked body that stalls), instead of holding a socket and a parser for
- * minutes. Node checks for such requests periodically: every second here
- * (30 s by default), so the 408 comes at most a second late. Upgraded
- * WebSockets are no longer requests and are not affected.
- */
-function limitRequestTime(server: Server, ms: number): void {
-  server.headersTimeout = ms;
-  server.requestTimeout = ms;
-  // A constructor option in the typings, but read when the server starts listening (Nest creates the server for us).
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, ms);
-}
-
 function setUpSwagger(app: NestExpressApplication): void {
   const document = SwaggerModule.createDocument(
     app,
@@ -84,6 +70,9 @@ function setUpSwagger(app: NestExpressApplication): void {
       .setTitle('ChatStream')
       .setDescription('REST API of ChatStream. Real-time messaging is on the WebSocket at /api/ws: see docs/protocol.md.')
       .setVersion('1')
+      // AUTH=accounts: the session cookie (browsers) or the same token as a bearer (scripts).
+      .addCookieAuth('chatstream_session')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the session token from register or login (opaque, not a JWT)' })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   }
   if (config.host) await app.listen(config.port, config.host);
   else await app.listen(config.port);
-  new Logger('ChatStream').log(`listening on http://${config.host ?? 'localhost'}:${config.port}`);
+  const logger = new Logger('ChatStream');
+  if (config.auth === 'open') {
+    logger.warn('AUTH=open: clients say who they are and are believed (the original trust model); run on a trusted network only');
+  }
+  logger.log(`listening on http://${config.host ?? 'localhost'}:${config.port}`);
 }
 
 main().catch((error: unknown) => {

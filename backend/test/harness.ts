@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import type { ServerFrame } from '@chatstream/protocol';
 import { createApp } from '../src/app.setup';
 import { AppConfig } from '../src/config/app-config';
+import { connectWith, login, PASSWORD, register, request, type Answer, type ConnectOptions, type Credentials, type RequestOptions } from './accounts';
 
 /** The real application on a random port, for integration specs. */
 export class TestServer {
@@ -17,13 +18,18 @@ export class TestServer {
     private readonly ownDataDir?: string,
   ) {}
 
-  /** Default storage: SQLite in a fresh temporary folder, removed on close. */
+  /**
+   * Default storage: SQLite in a fresh temporary folder, removed on close.
+   * `auth` is `open` (clients say who they are) unless a spec asks for
+   * `{ auth: 'accounts' }`; registrations are not throttled (specs make many
+   * accounts from one address) unless a spec sets `rateRegistrationsPerHour`.
+   */
   static async start(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
     const ownDataDir = overrides.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'chatstream-test-'));
     const config = Object.assign(
       new AppConfig(),
-      // No message rate limit unless a spec sets one: specs send bursts.
-      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, rateMessagesPerSecond: 0 },
+      // No message rate limit and no registration throttle unless a spec sets one: specs send bursts and make many accounts.
+      { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, auth: 'open', rateRegistrationsPerHour: 0, rateMessagesPerSecond: 0 },
       overrides,
     );
     const app = await createApp(config);
@@ -61,6 +67,27 @@ export class TestServer {
     const client = new Client(new WebSocket(`ws://127.0.0.1:${this.port}/api/ws?${query}`));
     await client.next((frame) => frame.type === 'system');
     return client;
+  }
+
+  // ---- accounts mode ----
+
+  /** A REST call with credentials, headers and the raw answer's headers. */
+  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
+    return request<T>(this.url, method, path, options);
+  }
+
+  /** Creates an account; answers its user, token and cookie. */
+  register(name: string, password = PASSWORD): Promise<Credentials> {
+    return register(this.url, name, password);
+  }
+
+  login(name: string, password = PASSWORD): Promise<Credentials> {
+    return login(this.url, name, password);
+  }
+
+  /** Opens a WebSocket with a session (bearer header unless `via: 'cookie'`), level 2 unless asked. */
+  connectWith(credentials: Pick<Credentials, 'token' | 'cookie'>, options: ConnectOptions = {}): Promise<Client> {
+    return connectWith(this.port, credentials, options);
   }
 
   async close(): Promise<void> {

@@ -173,6 +173,14 @@ describe('input limits', () => {
       expect(ack).not.toHaveProperty('extra');
     });
 
+    it('a frame with __proto__ and constructor fields is handled like any frame with unknown fields: delivered, the fields dropped', async () => {
+      const ctx = await roomWithWatcher();
+      ctx.sender.send(`{"type":"text","content":"proto","room":"${ctx.room}","__proto__":{"content":5,"room":"elsewhere"},"constructor":{"prototype":{"x":1}}}`);
+      const ack = await ctx.sender.next<AnyFrame>((f) => isText(ctx.room, 'proto')(f) || isError(f));
+      expect(ack).toMatchObject({ type: 'text', content: 'proto', room: ctx.room });
+      await ctx.watcher.next(isText(ctx.room, 'proto'));
+    });
+
     it('a frame with a 17-level nested field gets an error frame', async () => {
       const ctx = await roomWithWatcher();
       const error = await expectRefusedFrame(ctx, `{"type":"text","content":"x","room":"${ctx.room}","extra":${nestedObjects(15, '{}')}}`);

@@ -28,10 +28,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs the built server as a real process; resolves once it listens. */
+/**
+ * Runs the built server as a real process; resolves once it listens.
+ * `AUTH` is `open` unless the spec passes its own (`{ AUTH: 'accounts' }`);
+ * registrations are not throttled unless it sets RATE_REGISTRATIONS_PER_HOUR.
+ */
 export async function startProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const port = await freePort();
-  const fullEnv: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'log', HOST: '127.0.0.1', PORT: String(port), RATE_MESSAGES_PER_S: '0', ...env };
+  const fullEnv: Record<string, string | undefined> = {
+    ...process.env,
+    LOG_LEVEL: 'log',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    AUTH: 'open',
+    RATE_REGISTRATIONS_PER_HOUR: '0',
+    RATE_MESSAGES_PER_S: '0',
+    ...env,
+  };
   // The test run's own settings are not the server's unless a spec passes them.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'STORAGE']) if (!(name in env)) delete fullEnv[name];
   const child = spawn(process.execPath, [MAIN], { env: fullEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -35,6 +35,14 @@ function rawExchange(port: number, talk: (socket: Socket) => Promise<void> | voi
   });
 }
 
+/** 408 with the JSON body every 4xx has, and the connection closed. */
+function expectTimedOut(outcome: Outcome): void {
+  expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  const body = outcome.answer.slice(outcome.answer.indexOf('\r\n\r\n') + 4);
+  expect(JSON.parse(body)).toEqual({ statusCode: 408, message: expect.stringContaining(`${TIMEOUT_MS} ms`), error: 'Request Timeout' });
+  expect(outcome.closed).toBe(true);
+}
+
 describe('request timeouts', () => {
   let server: TestServer;
 
@@ -47,16 +55,14 @@ describe('request timeouts', () => {
     const outcome = await rawExchange(server.port, (socket) => {
       socket.write('POST /api/rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{"name":');
     });
-    expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 /);
-    expect(outcome.closed).toBe(true);
+    expectTimedOut(outcome);
   });
 
   it('a chunked body that stalls gets 408 and the connection is closed', async () => {
     const outcome = await rawExchange(server.port, (socket) => {
       socket.write('POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"con\r\n');
     });
-    expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 /);
-    expect(outcome.closed).toBe(true);
+    expectTimedOut(outcome);
   });
 
   it('headers trickled one byte at a time (slowloris) get 408 and the connection is closed', async () => {
@@ -69,7 +75,15 @@ describe('request timeouts', () => {
       }
     });
     stop = true;
-    expect(outcome.answer).toMatch(/^HTTP\/1\.1 408 /);
+    expectTimedOut(outcome);
+  });
+
+  it('a request Node cannot parse gets a JSON 400 and the connection is closed', async () => {
+    const outcome = await rawExchange(server.port, (socket) => {
+      socket.write('GET /api/rooms HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n');
+    });
+    expect(outcome.answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(outcome.answer).toContain('{"statusCode":400,"message":"malformed HTTP request","error":"Bad Request"}');
     expect(outcome.closed).toBe(true);
   });
 

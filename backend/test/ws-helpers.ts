@@ -1,6 +1,6 @@
-import WebSocket from 'ws';
 import type { ServerFrame } from '@chatstream/protocol';
 import type { AppConfig } from '../src/config/app-config';
+import { tryUpgrade } from './accounts';
 import { TestServer, type Client } from './harness';
 
 /* Small helpers shared by the WebSocket integration specs (ws-*.spec.ts). */
@@ -105,23 +105,7 @@ export async function say(client: Client, room: string, content: string): Promis
  * opened and was closed before any frame, `open` when a frame arrived.
  */
 export function handshake(server: TestServer, query: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws${query ? `?${query}` : ''}`);
-    let done = false;
-    const finish = (outcome: string): void => {
-      if (done) return;
-      done = true;
-      resolve(outcome);
-      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
-    };
-    socket.on('error', (error) => finish(`error ${error.message}`));
-    socket.on('unexpected-response', (_request, response) => {
-      response.resume();
-      finish(`http ${response.statusCode}`);
-    });
-    socket.on('message', () => finish('open'));
-    socket.on('close', (code) => finish(`close ${code}`));
-  });
+  return tryUpgrade(server.port, {}, query);
 }
 
 /** The query string of a handshake with these parameters (undefined ones left out). */

@@ -95,7 +95,24 @@ export function killServers(): void {
 }
 
 /** Variables of the ChatStream configuration and of the machine's CI that must not leak into a run. */
-const SCRUBBED = ['PORT', 'HOST', 'LOG_LEVEL', 'STORAGE', 'DATA_DIR', 'DATABASE_URL', 'REDIS_URL', 'COMMIT_WINDOW_MS', 'WS_HEARTBEAT_MS', 'STATIC_DIR', 'NODE_OPTIONS'];
+const SCRUBBED = [
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'STORAGE',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'COMMIT_WINDOW_MS',
+  'WS_HEARTBEAT_MS',
+  'STATIC_DIR',
+  'NODE_OPTIONS',
+  'AUTH',
+  'REGISTRATION',
+  'RATE_REGISTRATIONS_PER_HOUR',
+  'TRUST_PROXY',
+  'ALLOWED_ORIGINS',
+];
 
 /**
  * Starts a server as its own process (so /proc measures it alone), on
@@ -106,7 +123,8 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   const port = await freePort();
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of SCRUBBED) delete env[name];
-  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_MESSAGES_PER_S: '0' }, spec.env);
+  // The load generator's clients say who they are (user_id): AUTH=open unless a spec asks for accounts.
+  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH: 'open', RATE_MESSAGES_PER_S: '0' }, spec.env);
   let dataDir: string | undefined;
   let ownDataDir = false;
   let script: string;

@@ -1,17 +1,20 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { createRoom, messagesOf, onlineUser, privateDialog, send, shows, signIn } from './support/app';
-import { describeInBrowser, launch, person } from './support/browser';
+import {
+  conversationWith,
+  createAccount,
+  createRoom,
+  messagesOf,
+  onlineUser,
+  privateDialog,
+  send,
+  shows,
+  signIn,
+  submitCredentials,
+} from './support/app';
+import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess } from './support/server';
 
 
-/** Serious and critical axe-core violations, as "rule: target" lines for a readable failure. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(' ')}`));
-}
 
 describeInBrowser('accessibility (axe-core): no serious or critical violation', () => {
   let server: ServerProcess;
@@ -77,6 +80,72 @@ describeInBrowser('accessibility (axe-core): no serious or critical violation', 
     const dialog = privateDialog(alice, 'bob');
     await send(dialog, 'A private hello');
     await shows(messagesOf(dialog), 'A private hello');
+    expect(await seriousViolations(alice)).toEqual([]);
+  });
+});
+
+describeInBrowser('accessibility of accounts mode (axe-core): no serious or critical violation', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let alice: Page;
+  let bob: Page;
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ env: { AUTH: 'accounts' } });
+    browser = await launch();
+    alice = await person(browser);
+    bob = await person(browser);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`the sign-in view with an error shown (${scheme})`, async () => {
+      await alice.emulateMedia({ colorScheme: scheme });
+      await alice.goto(server.url);
+      expect(await seriousViolations(alice)).toEqual([]);
+      await submitCredentials(alice, 'nobody', 'not a password', 'Sign in');
+      await alice.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor();
+      expect(await seriousViolations(alice)).toEqual([]);
+      if (scheme === 'dark') await screenshot(alice, 'accounts-sign-in-dark');
+    });
+  }
+
+  test('the chat view with Direct messages, light and dark, and at phone width', async () => {
+    await alice.emulateMedia({ colorScheme: 'light' });
+    await createAccount(alice, server.url, 'alice', 'alice in wonderland');
+    await createAccount(bob, server.url, 'bob', 'bob the builder');
+    await onlineUser(bob, 'alice').click({ timeout: 15_000 });
+    await send(privateDialog(bob, 'alice'), 'Hello Alice, privately');
+    await shows(messagesOf(privateDialog(bob, 'alice')), 'Hello Alice, privately');
+    await bob.keyboard.press('Escape');
+    await conversationWith(alice, 'bob').waitFor();
+    expect(await seriousViolations(alice)).toEqual([]);
+    await alice.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(alice)).toEqual([]);
+    await alice.setViewportSize({ width: 360, height: 740 });
+    await alice.getByRole('button', { name: /Menu/ }).click();
+    expect(await seriousViolations(alice)).toEqual([]);
+    await screenshot(alice, 'accounts-phone-menu-dark');
+    await alice.setViewportSize({ width: 1100, height: 720 });
+    await alice.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('the Account dialog and a private chat with history', async () => {
+    await alice.reload();
+    await alice.getByRole('button', { name: 'Account' }).click();
+    await alice.getByRole('dialog', { name: 'Account' }).getByRole('button', { name: 'End session' }).waitFor();
+    expect(await seriousViolations(alice)).toEqual([]);
+    await alice.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(alice)).toEqual([]);
+    await screenshot(alice, 'accounts-account-dialog-dark');
+    await alice.emulateMedia({ colorScheme: 'light' });
+    await alice.keyboard.press('Escape');
+    await conversationWith(alice, 'bob').click();
+    await shows(messagesOf(privateDialog(alice, 'bob')), 'Hello Alice, privately');
     expect(await seriousViolations(alice)).toEqual([]);
   });
 });

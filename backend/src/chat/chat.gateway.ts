@@ -7,32 +7,53 @@ import {
   WsException,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
 } from '@nestjs/websockets';
 import { CloseCode, MAX_FRAME_BYTES } from '@chatstream/protocol';
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { WsAuthenticator } from '../auth/ws-authenticator';
+import { AppConfig } from '../config/app-config';
 import { MessagesService } from '../messages/messages.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
 import { Connection } from '../fanout/connection';
-import { MembershipFrameDto, TextFrameDto } from './dto/frames.dto';
+import { DeleteFrameDto, EditFrameDto, MembershipFrameDto, ReactionFrameDto, TextFrameDto, TypingFrameDto } from './dto/frames.dto';
+import { TypingService } from '../messages/typing.service';
 import { FanoutService } from '../fanout/fanout.service';
 import { FrameValidationPipe } from './frame-validation.pipe';
 import { INVALID_FRAME } from './frame-parser';
-import { parseHandshake, verifyHandshake, WS_PATH } from './handshake';
+import { parseHandshake, parseLevel, verifyHandshake, WS_PATH, type VerifyClient } from './handshake';
 import { WsErrorFrameFilter } from './ws-exception.filter';
 
 /** The socket edge: checks each frame, hands it to one service method. */
 @UseFilters(WsErrorFrameFilter)
-@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto]))
+@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto, EditFrameDto, DeleteFrameDto, ReactionFrameDto, TypingFrameDto]))
 @WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
-export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
     private readonly fanout: FanoutService,
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
+    private readonly config: AppConfig,
+    private readonly authenticator: WsAuthenticator,
+    private readonly typists: TypingService,
   ) {}
+
+  /** Accounts mode: the upgrade needs a session (`ws` asks verifyClient on every upgrade). */
+  afterInit(server: WebSocketServer): void {
+    if (this.config.auth !== 'accounts') return;
+    const verify: VerifyClient = (info, done) => {
+      const level = parseLevel(info.req.url);
+      if (typeof level === 'string') return done(false, 400, level);
+      this.authenticator.verify(info.req).then(
+        (verdict) => ('user' in verdict ? done(true) : done(false, verdict.status, verdict.reason)),
+        () => done(false, 503, 'Service Unavailable'),
+      );
+    };
+    server.options.verifyClient = verify;
+  }
 
   /**
    * Shutdown: refuse new connections, commit what is queued (its senders get
@@ -46,9 +67,19 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, Be
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     if (this.fanout.closing) return socket.close(CloseCode.GoingAway, 'server shutting down');
+    if (this.config.auth === 'accounts') return this.connectSignedIn(socket, request);
     const handshake = parseHandshake(request.url);
     if (typeof handshake === 'string') return socket.close(CloseCode.PolicyViolation, handshake);
     this.users.connect(new Connection(socket, handshake.userId, handshake.username, handshake.level));
+  }
+
+  /** The connection is the session's user, whatever the query says. */
+  private connectSignedIn(socket: WebSocket, request: IncomingMessage): void {
+    const user = this.authenticator.take(request);
+    const level = parseLevel(request.url);
+    if (!user || typeof level === 'string') return socket.close(CloseCode.PolicyViolation, 'no session');
+    if (this.authenticator.endedMeanwhile(user)) return socket.close(CloseCode.SessionEnded, 'session ended');
+    this.users.connect(new Connection(socket, user.id, user.username, level, user.sessionId));
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -59,9 +90,42 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, Be
   @SubscribeMessage('text')
   async text(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: TextFrameDto): Promise<void> {
     const conn = this.connection(socket);
-    const { content, room, recipient, client_id: clientId } = frame;
-    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient, clientId };
+    const { content, room, recipient, client_id: clientId, reply_to: replyTo } = frame;
+    const message = { senderId: conn.userId, senderName: conn.username, content, room, recipient, clientId, replyTo };
     await conn.afterChanges(() => this.messages.send(message, conn));
+  }
+
+  // Changes answer the changer through message_updated, which every connection of the room or conversation gets.
+  // A connection's changes are applied in the order it sent them, so its last edit is the one that stays.
+  @SubscribeMessage('edit')
+  async edit(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: EditFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await inOrder(conn, () => this.messages.edit(conn, frame.id, frame.content));
+  }
+
+  @SubscribeMessage('delete')
+  async delete(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: DeleteFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await inOrder(conn, () => this.messages.remove(conn, frame.id));
+  }
+
+  @SubscribeMessage('react')
+  async react(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReactionFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await inOrder(conn, () => this.messages.react(conn, frame.id, frame.emoji));
+  }
+
+  @SubscribeMessage('unreact')
+  async unreact(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReactionFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    await inOrder(conn, () => this.messages.unreact(conn, frame.id, frame.emoji));
+  }
+
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: TypingFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    if (conn.level !== 2) throw new WsException('typing needs protocol=2');
+    await this.typists.typing(conn, frame);
   }
 
   @SubscribeMessage('join_room')
@@ -86,4 +150,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect, Be
     if (!conn) throw new WsException('connection is closing');
     return conn;
   }
+}
+
+/** Runs a message change after the connection's earlier changes (and joins/leaves) are done. */
+async function inOrder(conn: Connection, change: () => Promise<unknown>): Promise<void> {
+  await conn.queueChange(async () => {
+    await change();
+  });
 }

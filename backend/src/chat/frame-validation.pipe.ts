@@ -23,12 +23,18 @@ export class FrameValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const Frame = metadata.metatype as FrameClass | undefined;
     if (!Frame || !this.frames.has(Frame)) return value;
-    const dto = Object.assign(new Frame(), value);
+    const dto = new Frame() as Record<string, unknown>;
+    // Copied key by key: Object.assign would run the `__proto__` setter (a frame could swap the DTO's prototype) and
+    // copy a `constructor` field over the one class-validator reads its rules from.
+    for (const key in value as Record<string, unknown>) if (!NOT_FIELDS.has(key)) dto[key] = (value as Record<string, unknown>)[key];
     const errors = validateSync(dto, { whitelist: true });
     if (errors.length > 0) throw firstProblem(errors);
     return dto;
   }
 }
+
+/** Keys a parsed frame may hold that are never DTO fields and must not be assigned onto one. */
+const NOT_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 function firstProblem(errors: ValidationError[]): WsException {
   const constraints = errors[0]?.constraints ?? {};

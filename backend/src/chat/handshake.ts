@@ -9,7 +9,7 @@ export interface Handshake {
   level: ProtocolLevel;
 }
 
-/** Reads `?user_id=&username=[&protocol=2]`; returns the reason when they are unusable. */
+/** AUTH=open: reads `?user_id=&username=[&protocol=2]`; returns the reason when they are unusable. */
 export function parseHandshake(url: string | undefined): Handshake | string {
   const parsed = new URL(url ?? '/', 'http://localhost');
   // URLSearchParams turns bad percent-encoding (an encoded lone surrogate) into U+FFFD; refuse it instead.
@@ -17,13 +17,20 @@ export function parseHandshake(url: string | undefined): Handshake | string {
   const query = parsed.searchParams;
   const userId = query.get('user_id');
   const username = query.get('username');
-  const protocol = query.get('protocol');
   if (!userId || userId.length > MAX_NAME_LENGTH) return `user_id must be 1-${MAX_NAME_LENGTH} characters`;
   if (!username || username.length > MAX_NAME_LENGTH) return `username must be 1-${MAX_NAME_LENGTH} characters`;
   if (!isSafeName(userId)) return unsafeNameMessage('user_id');
   if (!isSafeName(username)) return unsafeNameMessage('username');
+  const level = parseLevel(query);
+  return typeof level === 'string' ? level : { userId, username, level };
+}
+
+/** Accounts mode: only `protocol` counts (the session says who connects; user_id and username are ignored). */
+export function parseLevel(query: URLSearchParams | string | undefined): ProtocolLevel | string {
+  const params = query instanceof URLSearchParams ? query : new URL(query ?? '/', 'http://localhost').searchParams;
+  const protocol = params.get('protocol');
   if (protocol !== null && protocol !== '1' && protocol !== PROTOCOL_LEVEL_2) return 'protocol must be 1 or 2';
-  return { userId, username, level: protocol === PROTOCOL_LEVEL_2 ? 2 : 1 };
+  return protocol === PROTOCOL_LEVEL_2 ? 2 : 1;
 }
 
 function isStrictlyEncoded(search: string): boolean {
@@ -35,12 +42,11 @@ function isStrictlyEncoded(search: string): boolean {
   }
 }
 
-/** `ws` verifyClient: a bad handshake is refused with HTTP 400 before the upgrade. */
-export function verifyHandshake(
-  info: { req: IncomingMessage },
-  done: (ok: boolean, code?: number, reason?: string) => void,
-): void {
+export type VerifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, reason?: string) => void) => void;
+
+/** `ws` verifyClient of AUTH=open: a bad handshake is refused with HTTP 400 before the upgrade. */
+export const verifyHandshake: VerifyClient = (info, done) => {
   const handshake = parseHandshake(info.req.url);
   if (typeof handshake === 'string') done(false, 400, handshake);
   else done(true);
-}
+};

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SessionsService } from '../auth/sessions.service';
 import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { MembershipService } from '../rooms/membership.service';
@@ -18,6 +19,7 @@ export class ClusterEvents implements OnModuleInit {
     private readonly users: UsersService,
     private readonly fanout: FanoutService,
     private readonly sequencer: RoomSequencer,
+    private readonly sessions: SessionsService,
   ) {}
 
   onModuleInit(): void {
@@ -30,6 +32,8 @@ export class ClusterEvents implements OnModuleInit {
         return this.sequencer.deliver(event.frame, event.seq);
       case 'users':
         return this.fanout.toUsers(event.users, event.frame);
+      case 'level2':
+        return this.fanout.toLevel2Of(event.target, event.frame, event.except);
       case 'member':
         return this.rooms.applyMembership(event.joined, event.room, event.user, event.frame);
       case 'room':
@@ -38,6 +42,8 @@ export class ClusterEvents implements OnModuleInit {
         return this.users.applyPresence(event.content, event.user, event.username);
       case 'known':
         return this.users.applyKnown(event.user, event.username);
+      case 'session_ended':
+        return this.sessions.applyEnded(event.session);
       case 'resync':
         return void this.membership.reconcile().catch((error: unknown) => this.logger.warn(`membership check after the relay came back failed: ${String(error)}`));
     }

@@ -5,10 +5,13 @@ import type { RoomRecord } from '../rooms/rooms.repository';
 export type ClusterEvent =
   | { t: 'message'; seq: number; frame: RoomMessageFrame }
   | { t: 'users'; users: string[]; frame: ServerFrame }
+  /** message_updated and typing: to level-2 connections of a room or of users, none of `except`'s. */
+  | { t: 'level2'; target: { room: string } | { users: string[] }; except?: string; frame: ServerFrame }
   | { t: 'member'; joined: boolean; room: string; user: string; frame: MembershipFrame }
   | { t: 'room'; room: RoomRecord }
   | { t: 'presence'; content: 'online' | 'offline'; user: string; username: string }
   | { t: 'known'; user: string; username: string }
+  | { t: 'session_ended'; session: string }
   /** Not sent: an instance tells itself that events may have been lost (the relay was away) and caches must be checked. */
   | { t: 'resync' };
 

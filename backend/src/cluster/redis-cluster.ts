@@ -259,3 +259,17 @@ export class RedisCluster extends Cluster implements OnModuleInit, OnApplication
     return [this.prefix, ...parts].join(':');
   }
 }
+
+/**
+ * Tells the instances of cluster `prefix` one event, from outside any
+ * instance (the operator's command line); resolves once Redis took it.
+ */
+export async function publishOnce(url: string, prefix: string, event: ClusterEvent): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.publish(`${prefix}:events`, JSON.stringify({ from: `cli-${randomUUID()}`, event } satisfies Envelope));
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -16,13 +16,22 @@ export const newId = (): string => randomUUID();
 /** ISO-8601 UTC. */
 export const now = (): string => new Date().toISOString();
 
-/** The frame of a stored message (a room message has its seq). */
+/** The frame of a stored message in its current state (a room message has its room's seq, a private one its conversation's). */
 export function messageFrame(message: MessageRecord & { seq?: number }): MessageFrame {
   const { id, content, senderName: sender, senderId: sender_id, timestamp } = message;
+  const state = {
+    edited_at: message.editedAt ?? null,
+    deleted: message.deleted === true,
+    reactions: message.reactions ?? [],
+    reply_to: message.replyTo ?? null,
+    reply_count: message.replyCount ?? 0,
+    mentions: message.mentions ?? [],
+    rev: message.rev ?? 0,
+  };
   const frame: MessageFrame =
     message.room !== undefined
-      ? { id, type: 'text', content, sender, sender_id, room: message.room, seq: message.seq as number, timestamp }
-      : { id, type: 'private', content, sender, sender_id, recipient: message.recipient ?? '', timestamp };
+      ? { id, type: 'text', content, sender, sender_id, room: message.room, seq: message.seq as number, timestamp, ...state }
+      : { id, type: 'private', content, sender, sender_id, recipient: message.recipient ?? '', seq: message.seq, timestamp, ...state };
   if (message.clientId !== undefined) frame.client_id = message.clientId;
   return frame;
 }

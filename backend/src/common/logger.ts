@@ -1,5 +1,6 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { inspect } from 'node:util';
+import { LONE_SURROGATE } from '@chatstream/protocol';
 
 /**
  * Characters that must not reach a log raw: C0 and C1 controls and DEL (a
@@ -8,7 +9,7 @@ import { inspect } from 'node:util';
  * bidirectional controls (reorder what is shown) and unpaired surrogates
  * (not encodable: `grep` calls the file binary).
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]|${LONE_SURROGATE}`, 'g');
 
 /** `text` with every unsafe character written as `\xNN` (up to U+00FF) or `\uNNNN`. */
 export function escapeLogText(text: string): string {

@@ -33,6 +33,28 @@ export class AppConfig {
   /** How long the first message of a batch waits for others to share its transaction; 0: no wait (the turn's messages, then what arrived during the commit). */
   commitWindowMs = 1;
 
+  // ---- accounts and access (see docs/security.md) ----
+  /** `accounts`: sessions decide who you are; `open`: the original trust model (clients say who they are). */
+  auth: AuthMode = 'accounts';
+  /** `closed`: only the operator's command line makes accounts. */
+  registration: 'open' | 'closed' = 'open';
+  /** A session unused this long ends (sliding). */
+  sessionTtlDays = 30;
+  /** More origins (normalized `scheme://host[:port]`) allowed for cookie-authenticated writes and upgrades. */
+  allowedOrigins: string[] = [];
+  /** `auto`: the session cookie is Secure when the request came over https. */
+  cookieSecure: 'auto' | boolean = 'auto';
+  /** Take the client's address and scheme from X-Forwarded-For / X-Forwarded-Proto (one proxy in front). */
+  trustProxy = false;
+  /** Accounts made per client address per hour; 0: no limit. */
+  rateRegistrationsPerHour = 20;
+  /**
+   * How long a validated session is trusted from memory, and how often open
+   * sockets' sessions are checked against storage (sessions ended by the
+   * command line with no cluster relay to tell). Not an environment
+   * variable: specs shorten it.
+   */
+  sessionRecheckMs = 30_000;
   /** Messages (frames and REST together) a user may send at once, per instance. */
   rateMessageBurst = 20;
   /** Sustained messages per second per user after the burst; 0 turns the message limit off. */
@@ -40,6 +62,8 @@ export class AppConfig {
   /** A request whose headers or body have not fully arrived within this is answered 408 and closed. */
   requestTimeoutMs = 30_000;
 }
+
+export type AuthMode = 'accounts' | 'open';
 
 export type StorageKind = 'sqlite' | 'postgres' | 'memory';
 
@@ -105,6 +129,39 @@ class EnvSchema {
   COMMIT_WINDOW_MS?: number;
 
   @IsOptional()
+  @IsIn(['accounts', 'open'], { message: 'must be "accounts" or "open"' })
+  AUTH?: AuthMode;
+
+  @IsOptional()
+  @IsIn(['open', 'closed'], { message: 'must be "open" or "closed"' })
+  REGISTRATION?: 'open' | 'closed';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1, { message: 'must be between 1 and 3650 (days)' })
+  @Max(3650, { message: 'must be between 1 and 3650 (days)' })
+  SESSION_TTL_DAYS?: number;
+
+  @IsOptional()
+  @IsString()
+  ALLOWED_ORIGINS?: string;
+
+  @IsOptional()
+  @IsIn(['auto', 'true', 'false'], { message: 'must be "auto", "true" or "false"' })
+  COOKIE_SECURE?: 'auto' | 'true' | 'false';
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  TRUST_PROXY?: 'true' | 'false';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0, { message: 'must be 0 (no limit) or more' })
+  RATE_REGISTRATIONS_PER_HOUR?: number;
+
+  @IsOptional()
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
   @IsInt({ message: 'must be an integer number of messages' })
   @Min(1, { message: 'must be at least 1' })
@@ -137,6 +194,13 @@ const ENV_VARIABLES = [
   'REDIS_URL',
   'REDIS_PREFIX',
   'PRESENCE_LEASE_MS',
+  'AUTH',
+  'REGISTRATION',
+  'SESSION_TTL_DAYS',
+  'ALLOWED_ORIGINS',
+  'COOKIE_SECURE',
+  'TRUST_PROXY',
+  'RATE_REGISTRATIONS_PER_HOUR',
   'RATE_MESSAGE_BURST',
   'RATE_MESSAGES_PER_S',
   'REQUEST_TIMEOUT_MS',
@@ -179,9 +243,40 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (parsed.REDIS_PREFIX !== undefined) config.redisPrefix = parsed.REDIS_PREFIX;
   if (parsed.PRESENCE_LEASE_MS !== undefined) config.presenceLeaseMs = parsed.PRESENCE_LEASE_MS;
+  readAccessSettings(parsed, config);
   if (parsed.RATE_MESSAGE_BURST !== undefined) config.rateMessageBurst = parsed.RATE_MESSAGE_BURST;
   if (parsed.RATE_MESSAGES_PER_S !== undefined) config.rateMessagesPerSecond = parsed.RATE_MESSAGES_PER_S;
   if (parsed.REQUEST_TIMEOUT_MS !== undefined) config.requestTimeoutMs = parsed.REQUEST_TIMEOUT_MS;
   return config;
+}
+
+function readAccessSettings(parsed: EnvSchema, config: AppConfig): void {
+  if (parsed.AUTH !== undefined) config.auth = parsed.AUTH;
+  if (parsed.REGISTRATION !== undefined) config.registration = parsed.REGISTRATION;
+  if (parsed.SESSION_TTL_DAYS !== undefined) config.sessionTtlDays = parsed.SESSION_TTL_DAYS;
+  if (parsed.ALLOWED_ORIGINS !== undefined) config.allowedOrigins = parseOrigins(parsed.ALLOWED_ORIGINS);
+  if (parsed.COOKIE_SECURE !== undefined) config.cookieSecure = parsed.COOKIE_SECURE === 'auto' ? 'auto' : parsed.COOKIE_SECURE === 'true';
+  if (parsed.TRUST_PROXY !== undefined) config.trustProxy = parsed.TRUST_PROXY === 'true';
+  if (parsed.RATE_REGISTRATIONS_PER_HOUR !== undefined) config.rateRegistrationsPerHour = parsed.RATE_REGISTRATIONS_PER_HOUR;
+}
+
+/** `https://chat.example.com, http://localhost:4200` -> normalized origins; anything else is a ConfigError. */
+function parseOrigins(list: string): string[] {
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .map((entry) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+        throw new ConfigError(`ALLOWED_ORIGINS must list origins like https://chat.example.com (got "${entry}")`);
+      }
+      return url.origin;
+    });
 }
 

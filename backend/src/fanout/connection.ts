@@ -23,6 +23,8 @@ export class Connection {
     readonly userId: string,
     readonly username: string,
     readonly level: ProtocolLevel,
+    /** Accounts mode: the session the connection was opened with (it closes when the session ends). */
+    readonly sessionId?: string,
   ) {}
 
   /** Queues a serialized frame; returns false when the connection is no longer open. */

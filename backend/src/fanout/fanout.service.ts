@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { CloseCode, type ServerFrame } from '@chatstream/protocol';
 import { AppConfig } from '../config/app-config';
 import { Connection } from './connection';
+import { MemoryReclaimer } from './reclaim';
 
 /** Frames that carry a message id worth de-duplicating against a history replay. */
 function idOf(frame: ServerFrame): string | undefined {
@@ -28,6 +29,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
   private readonly bySocket = new WeakMap<object, Connection>();
   private heartbeat?: NodeJS.Timeout;
   private count = 0;
+  private readonly reclaimer = new MemoryReclaimer();
   /** Set once shutdown began: no new connections. */
   closing = false;
 
@@ -69,6 +71,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     if (last) this.byUser.delete(conn.userId);
     this.count--;
     const why = conn.overflowed === undefined ? '' : ` reason=slow-consumer buffered=${conn.overflowed}`;
+    if (conn.overflowed !== undefined) this.reclaimer.soon();
     this.logger.log(`connection closed user=${conn.userId} level=${conn.level} open=${this.count}${why}`);
     return last;
   }
@@ -158,6 +161,25 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Sends a frame to the level-2 connections receiving `room`, or of `userIds`,
+   * but none of user `except`'s (a typist does not hear its own typing).
+   */
+  toLevel2Of(target: { room: string } | { users: readonly string[] }, frame: ServerFrame, except?: string): void {
+    let data: Buffer | undefined;
+    const id = idOf(frame);
+    const send = (conn: Connection) => {
+      if (conn.level !== 2 || conn.userId === except) return;
+      data ??= serialize(frame);
+      conn.send(data, id);
+    };
+    if ('room' in target) {
+      for (const conn of this.byRoom.get(target.room) ?? EMPTY) send(conn);
+      return;
+    }
+    for (const userId of new Set(target.users)) for (const conn of this.byUser.get(userId) ?? EMPTY) send(conn);
+  }
+
   toConnections(conns: Iterable<Connection>, frame: ServerFrame): void {
     const data = serialize(frame);
     const id = idOf(frame);
@@ -166,6 +188,24 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
 
   toConnection(conn: Connection, frame: ServerFrame): void {
     conn.send(serialize(frame), idOf(frame));
+  }
+
+  /** Closes the connections opened with this session, with 4001; returns how many. */
+  endSession(sessionId: string): number {
+    let closed = 0;
+    for (const conn of this.open) {
+      if (conn.sessionId !== sessionId) continue;
+      conn.socket.close(CloseCode.SessionEnded, 'session ended');
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Sessions of the open connections (accounts mode). */
+  sessionIds(): string[] {
+    const ids = new Set<string>();
+    for (const conn of this.open) if (conn.sessionId !== undefined) ids.add(conn.sessionId);
+    return [...ids];
   }
 
   /** Drops connections that did not answer the previous ping. */
@@ -199,6 +239,7 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
+    this.reclaimer.stop();
   }
 }
 

@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { HealthResponse } from '@chatstream/protocol';
 import { FanoutService } from '../fanout/fanout.service';
+import { Public } from '../auth/decorators';
 import { StorageHealth } from '../storage/storage-health';
 
 @ApiTags('health')
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly storage: StorageHealth,
   ) {}
 
+  @Public()
   @Get()
   @ApiOkResponse({ description: '{"status":"ok"} while the server can serve' })
   @ApiServiceUnavailableResponse({ description: '{"status":"error","reason"}' })

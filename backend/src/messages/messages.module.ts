@@ -5,18 +5,22 @@ import { AppConfig } from '../config/app-config';
 import { MessageRateLimiter } from './message-rate-limiter';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { TypingService } from './typing.service';
+import { Clock, SystemClock } from '../common/clock';
 
 @Module({
   imports: [RoomsModule, UsersModule],
   controllers: [MessagesController],
   providers: [
     MessagesService,
+    TypingService,
+    { provide: Clock, useClass: SystemClock },
     {
       provide: MessageRateLimiter,
       useFactory: (config: AppConfig) => new MessageRateLimiter(config.rateMessageBurst, config.rateMessagesPerSecond),
       inject: [AppConfig],
     },
   ],
-  exports: [MessagesService],
+  exports: [MessagesService, TypingService],
 })
 export class MessagesModule {}

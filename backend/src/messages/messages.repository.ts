@@ -1,3 +1,5 @@
+import type { Reaction } from '@chatstream/protocol';
+
 /** A message as stored: to a room, or private to a recipient. */
 export interface MessageRecord {
   id: string;
@@ -10,6 +12,17 @@ export interface MessageRecord {
   recipient?: string;
   /** The sender's idempotency key: unique per sender. */
   clientId?: string;
+  /** The message this one answers (same room or conversation, not itself a reply). */
+  replyTo?: string;
+  /** Ids of the users named in `content`, resolved when stored. */
+  mentions?: string[];
+  /** State that changes after it is stored; absent on a new message. */
+  editedAt?: string | null;
+  deleted?: boolean;
+  replyCount?: number;
+  reactions?: Reaction[];
+  /** The room's or conversation's change counter at this message's last change. */
+  rev?: number;
 }
 
 /**
@@ -29,6 +42,55 @@ export interface RoomMessageRecord extends MessageRecord {
   seq: number;
 }
 
+/** What a change does to a message; the service decides it from the current state (see `MessagesRepository.change`). */
+export type MessageChange =
+  | { kind: 'edit'; content: string; mentions: string[]; at: string }
+  | { kind: 'delete' }
+  | { kind: 'react' | 'unreact'; userId: string; emoji: string };
+
+/** Where a message lives, for the change counter and `changed_after`: a room, or the conversation of two users. */
+export type MessageTarget = { room: string } | { between: [string, string] };
+
+/** The key of the conversation between two users, whichever of them wrote. */
+export function conversationKey(a: string, b: string): string {
+  return a < b ? `${a}\u001f${b}` : `${b}\u001f${a}`;
+}
+
+/**
+ * `message` after `change` took `rev`: the one place the state rules of a
+ * change live, shared by every storage. Reactions stay in order of first use
+ * (an emoji whose last reaction goes and comes back is used anew, at the end).
+ */
+export function applyChange(message: StoredMessage, change: MessageChange, rev: number): StoredMessage {
+  const next: StoredMessage = { ...message, rev };
+  switch (change.kind) {
+    case 'edit':
+      return { ...next, content: change.content, mentions: change.mentions, editedAt: change.at };
+    case 'delete':
+      return { ...next, content: '', mentions: [], deleted: true };
+    case 'react': {
+      const reactions = (message.reactions ?? []).map((r) => ({ ...r, user_ids: [...r.user_ids] }));
+      const group = reactions.find((r) => r.emoji === change.emoji);
+      if (group) {
+        group.user_ids.push(change.userId);
+        group.count = group.user_ids.length;
+      } else {
+        reactions.push({ emoji: change.emoji, count: 1, user_ids: [change.userId] });
+      }
+      return { ...next, reactions };
+    }
+    case 'unreact': {
+      const reactions = (message.reactions ?? [])
+        .map((r) => {
+          const user_ids = r.user_ids.filter((id) => id !== change.userId);
+          return { emoji: r.emoji, count: user_ids.length, user_ids };
+        })
+        .filter((r, i) => r.count > 0 || (message.reactions ?? [])[i].emoji !== change.emoji);
+      return { ...next, reactions };
+    }
+  }
+}
+
 /** Storage of messages. DI token; see `storage/`. */
 export abstract class MessagesRepository {
   /**
@@ -39,8 +101,30 @@ export abstract class MessagesRepository {
    * stored again: it resolves to the stored one, marked `repeated`; this is
    * decided in the transaction that would store it, so concurrent repeats
    * (other connections, other instances) store one message.
+   *
+   * Every message takes the next `rev` of its room or conversation, and a
+   * private message the next `seq` of its conversation. A reply also moves
+   * its parent's `reply_count`, a change of the parent with its own rev
+   * (the parent must exist: the service checked it).
    */
   abstract append(message: MessageRecord): Promise<StoredMessage>;
+  /** The message with this id, in its current state. */
+  abstract find(id: string): Promise<StoredMessage | undefined>;
+  /**
+   * Changes message `id` in one transaction with its room's or
+   * conversation's counter: `decide` sees the current state (no other change
+   * of that room or conversation runs meanwhile) and answers the change, or
+   * undefined for none (nothing stored, no rev taken), or throws to refuse.
+   * Answers the message after the change, and whether it changed; undefined
+   * when there is no such message.
+   */
+  abstract change(id: string, decide: (current: StoredMessage) => MessageChange | undefined): Promise<{ message: StoredMessage; changed: boolean } | undefined>;
+  /** Up to `limit` messages of the target whose rev is above `afterRev`, in their current state, oldest change first. */
+  abstract changedAfter(target: MessageTarget, afterRev: number, limit: number): Promise<StoredMessage[]>;
+  /** The oldest `limit` replies to message `parentId` with seq above `afterSeq`, oldest first. */
+  abstract replies(parentId: string, limit: number, afterSeq: number): Promise<StoredMessage[]>;
+  /** The oldest `limit` messages between two users with seq above `afterSeq`, oldest first. */
+  abstract conversationAfter(between: [string, string], limit: number, afterSeq: number): Promise<StoredMessage[]>;
   /** Settles every append made so far (shutdown). */
   abstract drain(): Promise<void>;
   /** `seq` of message `id` in `room`, or undefined when the room has no such message. */

@@ -6,7 +6,7 @@
 import { describe, openPostgres, openSqlite, type Database } from './database';
 import { migrate } from './migrations';
 
-const TABLES: Array<keyof Database> = ['rooms', 'memberships', 'users', 'messages'];
+const TABLES: Array<keyof Database> = ['rooms', 'memberships', 'users', 'messages', 'conversations', 'reactions', 'message_edits'];
 const CHUNK = 1000;
 
 export async function copyToPostgres(dataDir: string, databaseUrl: string, log: (line: string) => void): Promise<void> {

@@ -15,6 +15,27 @@ export interface Database {
     created_at: string;
     /** seq of the room's newest message; bumped in the transaction that stores messages. */
     last_seq: Generated<number>;
+    /** rev of the room's newest change (message, edit, delete, reaction, reply count). */
+    last_rev: Generated<number>;
+  };
+  /** Counters of private conversations; id: conversationKey(a, b). */
+  conversations: {
+    id: string;
+    last_seq: number;
+    last_rev: number;
+  };
+  reactions: {
+    message_id: string;
+    user_id: string;
+    emoji: string;
+    added_rev: number;
+  };
+  /** Every text a message had before an edit (not served yet, never lost). */
+  message_edits: {
+    message_id: string;
+    rev: number;
+    previous_content: string;
+    replaced_at: string;
   };
   memberships: {
     room_id: string;
@@ -23,21 +44,47 @@ export interface Database {
   };
   users: {
     id: string;
+    /** Unique regardless of case (an index on lower(username)). */
     username: string;
     created_at: string;
+    /** Argon2id PHC string; null for users who never set a password (those of AUTH=open). */
+    password_hash: string | null;
+  };
+  sessions: {
+    /** Public id (listed, used to end the session); not the token. */
+    id: string;
+    /** SHA-256 (hex) of the token: the token itself is never stored. */
+    token_hash: string;
+    user_id: string;
+    created_at: string;
+    last_used_at: string;
+    user_agent: string | null;
   };
   messages: {
     id: string;
     room_id: string | null;
     recipient_id: string | null;
-    /** Position in the room (room messages only). */
+    /** Position in the room or the private conversation. */
     seq: number | null;
+    /** Private messages: conversationKey(sender, recipient). */
+    conversation_id: string | null;
     sender_id: string;
     sender_name: string;
     content: string;
     created_at: string;
     /** The sender's idempotency key; unique per sender (NULLs never collide). */
     client_id: string | null;
+    edited_at: string | null;
+    /** 1: a tombstone (content ""). */
+    deleted: Generated<number>;
+    reply_to: string | null;
+    reply_count: Generated<number>;
+    /** JSON array of user ids. */
+    mentions: Generated<string>;
+    /** JSON array of {emoji, count, user_ids}: the summary of the reactions table, kept in the same transaction. */
+    reactions: Generated<string>;
+    /** The room's or conversation's rev at this message's last change. */
+    rev: Generated<number>;
   };
 }
 

@@ -1,17 +1,27 @@
 import { Global, Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { SessionsRepository } from '../auth/sessions.repository';
 import { AppConfig } from '../config/app-config';
+import { ConversationsRepository } from '../conversations/conversations.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { RoomsRepository } from '../rooms/rooms.repository';
 import { UsersRepository } from '../users/users.repository';
 import { describe, openPostgres, openSqlite, StorageStartError, type OpenDatabase } from './database';
+import { KyselyConversationsRepository } from './kysely/kysely-conversations.repository';
 import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
 import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
+import { KyselySessionsRepository } from './kysely/kysely-sessions.repository';
 import { KyselyUsersRepository } from './kysely/kysely-users.repository';
-import { MemoryMessagesRepository, MemoryRoomsRepository, MemoryUsersRepository } from './memory/memory.repositories';
+import {
+  MemoryConversationsRepository,
+  MemoryMessagesRepository,
+  MemoryRoomsRepository,
+  MemorySessionsRepository,
+  MemoryUsersRepository,
+} from './memory/memory.repositories';
 import { migrate } from './migrations';
 import { KyselyStorage, MemoryStorageHealth, StorageHealth } from './storage-health';
 
-const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, StorageHealth];
+const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, SessionsRepository, ConversationsRepository, StorageHealth];
 
 /**
  * Provides the repositories every feature stores through: SQLite (default),
@@ -32,6 +42,8 @@ function memory(): Provider[] {
     { provide: RoomsRepository, useClass: MemoryRoomsRepository },
     { provide: UsersRepository, useClass: MemoryUsersRepository },
     { provide: MessagesRepository, useClass: MemoryMessagesRepository },
+    { provide: SessionsRepository, useClass: MemorySessionsRepository },
+    { provide: ConversationsRepository, useClass: MemoryConversationsRepository },
     { provide: StorageHealth, useClass: MemoryStorageHealth },
   ];
 }
@@ -43,6 +55,8 @@ function sql(database: OpenDatabase): Provider[] {
     { provide: RoomsRepository, useClass: KyselyRoomsRepository },
     { provide: UsersRepository, useClass: KyselyUsersRepository },
     { provide: MessagesRepository, useClass: KyselyMessagesRepository },
+    { provide: SessionsRepository, useClass: KyselySessionsRepository },
+    { provide: ConversationsRepository, useClass: KyselyConversationsRepository },
   ];
 }
 

@@ -128,11 +128,11 @@ describe.each(DIALECTS)('repositories on %s', (_dialect, create) => {
     expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
   });
 
-  it('stores private messages without a room sequence', async () => {
-    const stored = await messages.append(message({ recipient: 'bob' }));
-    expect(stored.seq).toBeUndefined();
+  it('stores private messages without a room, numbered in their conversation', async () => {
+    const stored = await messages.append(message({ senderId: 'solo-a', recipient: 'solo-b' }));
+    expect(stored.seq).toBe(1);
     const row = await (storage.db as Kysely<Database>).selectFrom('messages').selectAll().where('id', '=', stored.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ recipient_id: 'bob', room_id: null, seq: null, content: stored.content });
+    expect(row).toMatchObject({ recipient_id: 'solo-b', room_id: null, seq: 1, content: stored.content });
   });
 
   it('pages forward after a seq: the oldest limit messages above it', async () => {
@@ -225,7 +225,7 @@ describe.each(DIALECTS)('migrations on %s', (_dialect, create) => {
         .insertInto('messages')
         .values([1, 2, 3].map((seq) => ({ id: `old-${seq}`, room_id: 'old', recipient_id: null, seq, sender_id: 'a', sender_name: 'A', content: `x${seq}`, created_at: '2025-01-01T00:00:00.000Z' })))
         .execute();
-      expect(await migrate(opened.db)).toEqual(['0002_room_sequence', '0003_client_id']);
+      expect(await migrate(opened.db)).toEqual(Object.keys(MIGRATIONS).slice(1));
       const storage = new KyselyStorage(opened);
       const messages = new KyselyMessagesRepository(storage, new AppConfig());
       const next = await messages.append(message({ room: 'old' }));

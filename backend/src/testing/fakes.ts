@@ -6,6 +6,7 @@ import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { LocalCluster } from '../cluster/cluster';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
 import { MessageRateLimiter } from '../messages/message-rate-limiter';
 import { MessagesService } from '../messages/messages.service';
 import { MembershipService } from '../rooms/membership.service';
@@ -58,4 +59,17 @@ export async function chatServices(options: { limiter?: MessageRateLimiter } = {
   }
 
   return { fanout, membership, rooms, users, messages, connect };
+}
+
+/** A clock a spec moves by hand. */
+export class FakeClock extends Clock {
+  constructor(private time = Date.parse('2026-01-01T00:00:00.000Z')) {
+    super();
+  }
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
 }

@@ -13,6 +13,8 @@ export class UsersService implements OnModuleInit {
   private readonly logger = new Logger(UsersService.name);
   /** Every user that ever connected: id -> latest username. */
   private readonly known = new Map<string, string>();
+  /** Lower-cased username -> the ids known under it (open mode lets several ids share one), for mentions. */
+  private readonly byName = new Map<string, Set<string>>();
 
   constructor(
     private readonly repository: UsersRepository,
@@ -24,22 +26,25 @@ export class UsersService implements OnModuleInit {
   private readonly looking = new Map<string, Promise<void>>();
 
   async onModuleInit(): Promise<void> {
-    for (const user of await this.repository.listUsers()) this.known.set(user.id, user.username);
+    for (const user of await this.repository.listUsers()) this.remember(user.id, user.username);
   }
 
   isKnown(userId: string): boolean {
     return this.known.has(userId);
   }
 
-  /** With other instances, a user unknown here may be in storage: the lookup to await, or undefined. */
+  /**
+   * A user unknown here may be in storage (made by another instance, or by
+   * the operator's command line): the lookup to await, or undefined.
+   */
   ensureKnown(userId: string): Promise<void> | undefined {
-    if (!this.cluster.enabled || this.known.has(userId)) return undefined;
+    if (this.known.has(userId)) return undefined;
     let lookup = this.looking.get(userId);
     if (!lookup) {
       lookup = this.repository
         .findUser(userId)
         .then((user) => {
-          if (user) this.known.set(user.id, user.username);
+          if (user) this.remember(user.id, user.username);
         })
         .finally(() => this.looking.delete(userId));
       this.looking.set(userId, lookup);
@@ -47,9 +52,30 @@ export class UsersService implements OnModuleInit {
     return lookup;
   }
 
+  /** A new account: known from now on, here and on the other instances. */
+  addKnown(user: { id: string; username: string }): void {
+    this.remember(user.id, user.username);
+    this.cluster.publish({ t: 'known', user: user.id, username: user.username });
+  }
+
   /** A user another instance saw connect for the first time. */
   applyKnown(userId: string, username: string): void {
+    this.remember(userId, username);
+  }
+
+  /** Ids of the known users with this username (any case). */
+  idsNamed(username: string): ReadonlySet<string> | undefined {
+    return this.byName.get(username.toLowerCase());
+  }
+
+  private remember(userId: string, username: string): void {
+    const earlier = this.known.get(userId);
+    if (earlier !== undefined && earlier !== username) this.byName.get(earlier.toLowerCase())?.delete(userId);
     this.known.set(userId, username);
+    const key = username.toLowerCase();
+    let ids = this.byName.get(key);
+    if (!ids) this.byName.set(key, (ids = new Set()));
+    ids.add(userId);
   }
 
   /** Presence decided by another instance (or by the reaper of a dead one): tell our connections. */
@@ -61,7 +87,7 @@ export class UsersService implements OnModuleInit {
   /** Registers a new connection: welcome frame, its rooms, and presence if it is the user's first. */
   connect(conn: Connection): void {
     if (this.known.get(conn.userId) !== conn.username) {
-      this.known.set(conn.userId, conn.username);
+      this.remember(conn.userId, conn.username);
       this.cluster.publish({ t: 'known', user: conn.userId, username: conn.username });
       // Registration does not wait for storage; a failed write only costs the name after a restart.
       this.repository

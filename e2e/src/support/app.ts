@@ -9,6 +9,42 @@ export async function signIn(page: Page, baseUrl: string, username: string): Pro
   await connected(page);
 }
 
+/** Accounts mode: fills the sign-in form and presses `button` ("Sign in" or "Create account"); does not wait. */
+export async function submitCredentials(
+  page: Page,
+  username: string,
+  password: string,
+  button: 'Sign in' | 'Create account',
+): Promise<void> {
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: button, exact: true }).click();
+}
+
+/** Accounts mode: opens the app and creates an account (which signs in). */
+export async function createAccount(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(baseUrl);
+  await submitCredentials(page, username, password, 'Create account');
+  await connected(page);
+}
+
+/** Accounts mode: opens the app and signs in with a password. */
+export async function signInWithPassword(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(baseUrl);
+  await submitCredentials(page, username, password, 'Sign in');
+  await connected(page);
+}
+
+/** The sign-in view of accounts mode is showing. */
+export function atSignIn(page: Page): Promise<void> {
+  return page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+}
+
+export const directMessages = (page: Page): Locator => page.getByRole('navigation', { name: 'Direct messages' });
+
+export const conversationWith = (page: Page, username: string): Locator =>
+  directMessages(page).getByRole('button', { name: new RegExp(escape(username)) });
+
 export function connected(page: Page): Promise<void> {
   return page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
 }

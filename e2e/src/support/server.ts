@@ -14,13 +14,20 @@ export class ServerProcess {
   private output = '';
   readonly dataDir = mkdtempSync(join(tmpdir(), 'chatstream-e2e-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
 
-  static async start(): Promise<ServerProcess> {
+  /**
+   * `env`: settings of this server; `AUTH` is `open` (the original client's
+   * trust model) unless a spec passes `{ env: { AUTH: 'accounts' } }`.
+   */
+  static async start(options: { env?: Record<string, string> } = {}): Promise<ServerProcess> {
     for (const file of [MAIN, WEB_APP]) {
       if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
     }
-    const server = new ServerProcess(await freePort());
+    const server = new ServerProcess(await freePort(), { AUTH: 'open', ...options.env });
     await server.boot();
     return server;
   }
@@ -88,6 +95,7 @@ export class ServerProcess {
     };
     // One self-contained server: not the run's PostgreSQL, Redis cluster or memory storage.
     for (const name of ['DATABASE_URL', 'STORAGE', 'REDIS_URL', 'REDIS_PREFIX', 'PRESENCE_LEASE_MS', 'STATIC_DIR']) delete env[name];
+    Object.assign(env, this.env);
     const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk) => (this.output += chunk));
     child.stderr?.on('data', (chunk) => (this.output += chunk));

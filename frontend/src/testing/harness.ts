@@ -18,7 +18,11 @@ export interface Options {
   open?: string;
   ackTimeoutMs?: number;
   pollMs?: number;
+  /** `accounts`: the server's mode, alice's session in its cookie (nothing about her in localStorage). */
+  auth?: 'open' | 'accounts';
 }
+
+export const PASSWORD = 'correct horse battery';
 
 /**
  * The stores as the chat shell provides them, signed in as alice, over the
@@ -27,10 +31,16 @@ export interface Options {
 export function setUpChat(options: Options = {}) {
   localStorage.clear();
   FakeWebSocket.reset();
-  localStorage.setItem('chatstream.user', JSON.stringify(ME));
+  const accounts = options.auth === 'accounts';
+  const api = new FakeApi();
+  if (accounts) {
+    api.config = { auth: 'accounts', registration: 'open' };
+    api.signedIn = api.addAccount(ME.name, PASSWORD);
+  } else {
+    localStorage.setItem('chatstream.user', JSON.stringify(ME));
+  }
   if (options.joined) localStorage.setItem(`chatstream.${ME.id}.joined`, JSON.stringify(options.joined));
   if (options.open) localStorage.setItem(`chatstream.${ME.id}.open`, JSON.stringify(options.open));
-  const api = new FakeApi();
   TestBed.configureTestingModule({
     providers: [
       ChatSocket,
@@ -65,12 +75,14 @@ export function setUpChat(options: Options = {}) {
     },
     /** Connects and lets the fake server accept: what the chat shell does on start. */
     async connect(): Promise<FakeWebSocket> {
+      // Like the app: the mode and (with accounts) the user are known before the shell exists.
+      if (accounts) await session.start();
       // Like the chat shell: every store listens before the socket opens.
       TestBed.inject(RoomsStore);
       TestBed.inject(ChatStore);
       TestBed.inject(UsersStore);
       TestBed.inject(PrivateChatStore);
-      TestBed.inject(ChatSocket).connect(ME);
+      TestBed.inject(ChatSocket).connect(accounts ? 'session-cookie' : ME);
       FakeWebSocket.last.accept();
       await settled();
       return FakeWebSocket.last;

@@ -11,6 +11,8 @@ export interface RoomTextFrame {
   room: string;
   /** Idempotency key chosen by the sender (1–64 characters); a repeat is never stored twice. */
   client_id?: string;
+  /** The id of the message this one answers in its thread (a message of the same room that is not itself a reply). */
+  reply_to?: string;
 }
 
 /** A private message to another user (by user id). */
@@ -20,7 +22,32 @@ export interface PrivateTextFrame {
   recipient: string;
   /** Idempotency key chosen by the sender (1–64 characters). */
   client_id?: string;
+  /** The id of the message this one answers (same conversation, not itself a reply). */
+  reply_to?: string;
 }
+
+/** Replace the text of one's own message (not deleted). */
+export interface EditFrame {
+  type: 'edit';
+  id: string;
+  content: string;
+}
+
+/** Delete one's own message: it stays in place as a tombstone. */
+export interface DeleteFrame {
+  type: 'delete';
+  id: string;
+}
+
+/** Add or remove one's reaction: one emoji (a single grapheme) or a `:short_code:`. */
+export interface ReactionFrame {
+  type: 'react' | 'unreact';
+  id: string;
+  emoji: string;
+}
+
+/** "I am typing" to a room or a person; forwarded at most once every 2 s per user and target, never stored. */
+export type TypingRequestFrame = { type: 'typing'; room: string } | { type: 'typing'; recipient: string };
 
 /** Join or leave a room; `content` is the room id. */
 export interface MembershipRequestFrame {
@@ -28,9 +55,16 @@ export interface MembershipRequestFrame {
   content: string;
 }
 
-export type ClientFrame = RoomTextFrame | PrivateTextFrame | MembershipRequestFrame;
+export type ClientFrame =
+  | RoomTextFrame
+  | PrivateTextFrame
+  | MembershipRequestFrame
+  | EditFrame
+  | DeleteFrame
+  | ReactionFrame
+  | TypingRequestFrame;
 export type ClientFrameType = ClientFrame['type'];
-export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room'];
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room', 'edit', 'delete', 'react', 'unreact', 'typing'];
 
 // ---- server to client -------------------------------------------------------
 
@@ -41,8 +75,35 @@ interface Stamped {
   timestamp: string;
 }
 
+/** Who reacted with one emoji; a message's reactions are in order of first use. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  user_ids: string[];
+}
+
+/**
+ * The current state of a message, carried by every message frame and history
+ * entry. Optional in the type only so that clients may build their own
+ * pending copies; the server always sends every field.
+ */
+export interface MessageState {
+  /** ISO-8601 of the last edit, or null. */
+  edited_at?: string | null;
+  /** A tombstone: `content` is "". */
+  deleted?: boolean;
+  reactions?: Reaction[];
+  /** The message this one answers, or null. */
+  reply_to?: string | null;
+  reply_count?: number;
+  /** Ids of the users named as `@username` in `content`, set by the server. */
+  mentions?: string[];
+  /** The room's or conversation's change counter at this message's last change. */
+  rev?: number;
+}
+
 /** A room message; the sender's own copy is its acknowledgement. */
-export interface RoomMessageFrame extends Stamped {
+export interface RoomMessageFrame extends Stamped, MessageState {
   type: 'text';
   content: string;
   sender: string;
@@ -55,12 +116,14 @@ export interface RoomMessageFrame extends Stamped {
 }
 
 /** A private message, to every connection of the recipient and of the sender. */
-export interface PrivateMessageFrame extends Stamped {
+export interface PrivateMessageFrame extends Stamped, MessageState {
   type: 'private';
   content: string;
   sender: string;
   sender_id: string;
   recipient: string;
+  /** The n-th message of the conversation has seq n (optional in the type for clients' pending copies). */
+  seq?: number;
   /** The sender's idempotency key, when it gave one. */
   client_id?: string;
 }
@@ -102,6 +165,15 @@ export interface RoomCreatedFrame {
   timestamp: string;
 }
 
+/** A message changed (edit, delete, reaction, reply count): its whole current state. */
+export interface MessageUpdatedFrame {
+  type: 'message_updated';
+  message: MessageFrame;
+}
+
+/** Level 2: someone is typing in a room or to you; show it for 5 s. */
+export type TypingFrame = { type: 'typing'; user_id: string; username: string } & ({ room: string } | { recipient: string });
+
 /** A frame the server could not accept; the connection stays open. */
 export interface ErrorFrame {
   type: 'error';
@@ -117,5 +189,7 @@ export type ServerFrame =
   | SystemFrame
   | PresenceFrame
   | RoomCreatedFrame
+  | MessageUpdatedFrame
+  | TypingFrame
   | ErrorFrame;
 export type ServerFrameType = ServerFrame['type'];

@@ -7,3 +7,4 @@ export * from './limits';
 export * from './frames';
 export * from './rest';
 export * from './text';
+export * from './auth';

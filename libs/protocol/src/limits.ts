@@ -33,4 +33,15 @@ export const CloseCode = {
   GoingAway: 1001,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
+  /** Accounts mode: the connection's session ended (sign-out, revoked, expired). */
+  SessionEnded: 4001,
 } as const;
+
+/** Most distinct emoji on one message; a 21st is refused (409). */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** A `:short_code:` reaction: 1–32 of these between colons. */
+export const SHORT_CODE_PATTERN = /^:[a-z0-9_+-]{1,32}:$/;
+/** Typing frames forwarded per user and target: at most one in this many ms. */
+export const TYPING_THROTTLE_MS = 2000;
+/** How long a client shows "… is typing". */
+export const TYPING_SHOW_MS = 5000;

@@ -47,8 +47,9 @@ export interface UsersResponse {
 export interface PostMessageRequest {
   type?: 'text';
   content: string;
-  sender: string;
-  sender_id: string;
+  /** Required in AUTH=open; in accounts mode the signed-in user sends (a different `sender_id` is 403). */
+  sender?: string;
+  sender_id?: string;
   room?: string;
   recipient?: string;
   /** Idempotency key (1–64 characters): a repeat answers the stored message, never stores it twice. */

@@ -7,8 +7,8 @@
  * and tabs.
  */
 
-/** An unpaired surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+/** Regular-expression source matching an unpaired surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+export const LONE_SURROGATE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
 const NAME_FORBIDDEN = new RegExp(`[\\u0000-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|${LONE_SURROGATE}`);
 const CONTENT_FORBIDDEN = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]|${LONE_SURROGATE}`);
 

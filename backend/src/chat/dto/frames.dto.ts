@@ -28,6 +28,72 @@ export class TextFrameDto {
   @Length(1, MAX_CLIENT_ID_LENGTH, { message: `client_id must be 1-${MAX_CLIENT_ID_LENGTH} characters` })
   @IsString({ message: 'client_id must be a string' })
   client_id?: string;
+
+  @IsOptional()
+  @MaxLength(MAX_NAME_LENGTH, { message: 'reply_to must be a message id' })
+  @IsString({ message: 'reply_to must be a message id' })
+  reply_to?: string;
+}
+
+/** A message id field: the service answers 404 for one that names no message. */
+function IsMessageId(): PropertyDecorator {
+  return (target, key) => {
+    MaxLength(MAX_NAME_LENGTH, { message: 'id must be a message id' })(target, key);
+    IsString({ message: 'id must be a message id' })(target, key);
+  };
+}
+
+/** `{"type":"edit","id","content"}`. */
+export class EditFrameDto {
+  @IsIn(['edit'])
+  type!: 'edit';
+
+  @IsMessageId()
+  id!: string;
+
+  @IsSafeContent()
+  @IsString({ message: 'content must be a string' })
+  content!: string;
+}
+
+/** `{"type":"delete","id"}`. */
+export class DeleteFrameDto {
+  @IsIn(['delete'])
+  type!: 'delete';
+
+  @IsMessageId()
+  id!: string;
+}
+
+/** `{"type":"react"|"unreact","id","emoji"}`; which emoji are allowed is the service's rule. */
+export class ReactionFrameDto {
+  @IsIn(['react', 'unreact'])
+  type!: 'react' | 'unreact';
+
+  @IsMessageId()
+  id!: string;
+
+  @MaxLength(MAX_NAME_LENGTH, { message: 'emoji must be one emoji or a :short_code:' })
+  @IsString({ message: 'emoji must be one emoji or a :short_code:' })
+  emoji!: string;
+}
+
+/** `{"type":"typing","room"|"recipient"}`. */
+export class TypingFrameDto {
+  @IsIn(['typing'])
+  type!: 'typing';
+
+  @IsOptional()
+  @IsSafeName()
+  @MaxLength(MAX_NAME_LENGTH)
+  @IsString({ message: 'room must be a string' })
+  room?: string;
+
+  @IsOptional()
+  @IsSafeName()
+  @MaxLength(MAX_NAME_LENGTH)
+  @IsString({ message: 'recipient must be a string' })
+  recipient?: string;
 }
 
 /** `{"type":"join_room"|"leave_room","content":"<room id>"}`. */

@@ -10,7 +10,7 @@ import {
   type PostMessageResponse,
 } from '@chatstream/protocol';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 export class PostMessageDto implements PostMessageRequest {
@@ -24,17 +24,22 @@ export class PostMessageDto implements PostMessageRequest {
   @IsSafeContent()
   content!: string;
 
-  @ApiProperty({ description: 'Display name of the sender', maxLength: MAX_NAME_LENGTH })
+  @ApiPropertyOptional({ description: 'Display name of the sender; required in AUTH=open, ignored in accounts mode', maxLength: MAX_NAME_LENGTH })
+  @IsOptional()
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
   @IsSafeName()
-  sender!: string;
+  sender?: string;
 
-  @ApiProperty({ description: 'User id of the sender', maxLength: MAX_NAME_LENGTH })
+  @ApiPropertyOptional({
+    description: 'User id of the sender; required in AUTH=open; in accounts mode optional and, when given, must be the signed-in user (403)',
+    maxLength: MAX_NAME_LENGTH,
+  })
+  @IsOptional()
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
   @IsSafeName()
-  sender_id!: string;
+  sender_id?: string;
 
   @ApiPropertyOptional({ description: 'Room id; exactly one of room and recipient' })
   @IsOptional()
@@ -59,6 +64,45 @@ export class PostMessageDto implements PostMessageRequest {
   @IsString()
   @Length(1, MAX_CLIENT_ID_LENGTH, { message: `client_id must be 1-${MAX_CLIENT_ID_LENGTH} characters` })
   client_id?: string;
+
+  @ApiPropertyOptional({ description: 'The id of the message this one answers in its thread (same room or conversation, not itself a reply)' })
+  @IsOptional()
+  @IsString({ message: 'reply_to must be a message id' })
+  @MaxLength(MAX_NAME_LENGTH, { message: 'reply_to must be a message id' })
+  reply_to?: string;
+}
+
+/** AUTH=open: who asks for a change or a thread, as the WebSocket handshake says it (ignored in accounts mode). */
+export class ActorQueryDto {
+  @ApiPropertyOptional({ description: 'AUTH=open only: the user making the request (in accounts mode the session says)' })
+  @IsOptional()
+  @IsString({ message: 'user_id must be a string' })
+  @IsSafeName()
+  @MaxLength(MAX_NAME_LENGTH)
+  user_id?: string;
+}
+
+export class EditMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_CONTENT_LENGTH })
+  @IsString({ message: 'content must be a string' })
+  @IsSafeContent()
+  content!: string;
+}
+
+export class RepliesQueryDto extends ActorQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: HISTORY_MAX_LIMIT, default: HISTORY_DEFAULT_LIMIT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(HISTORY_MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'A seq: the replies after it' })
+  @IsOptional()
+  @IsString({ message: 'after must be an integer >= 0' })
+  @Matches(/^\d+$/, { message: 'after must be an integer >= 0' })
+  after?: string;
 }
 
 export class PostMessageResponseDto implements PostMessageResponse {
@@ -87,6 +131,12 @@ export class HistoryQueryDto {
   @IsString({ message: 'after must be an integer >= 0' })
   @Matches(/^\d+$/, { message: 'after must be an integer >= 0' })
   after?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'A rev: the oldest `limit` messages changed after it, in their current state; with no other paging parameter' })
+  @IsOptional()
+  @IsString({ message: 'changed_after must be an integer >= 0' })
+  @Matches(/^\d+$/, { message: 'changed_after must be an integer >= 0' })
+  changed_after?: string;
 }
 
 /** `after` as a number; beyond the largest exact integer nothing is newer anyway. */

@@ -1,12 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { MessageRecord, MessagesRepository, RoomMessageRecord, StoredMessage } from '../../messages/messages.repository';
-import { CompiledQuery, type Kysely } from 'kysely';
+import {
+  applyChange,
+  conversationKey,
+  MessageChange,
+  MessageRecord,
+  MessagesRepository,
+  MessageTarget,
+  RoomMessageRecord,
+  StoredMessage,
+} from '../../messages/messages.repository';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { inTransaction, type Database } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
 type Stored = StoredMessage;
+export type MessageRow = Selectable<Database['messages']>;
 
 interface Pending {
   message: MessageRecord;
@@ -29,7 +39,25 @@ const KEYS_PER_LOOKUP = 500;
 const ROWS_PER_INSERT = 500;
 /** Batch sizes whose INSERT text is kept (bigger batches are rare and compile anew). */
 const CACHED_INSERT_SIZES = 64;
-const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_name', 'content', 'created_at', 'client_id'] as const;
+const COLUMNS = [
+  'id',
+  'room_id',
+  'recipient_id',
+  'seq',
+  'sender_id',
+  'sender_name',
+  'content',
+  'created_at',
+  'client_id',
+  'conversation_id',
+  'reply_to',
+  'mentions',
+  'rev',
+] as const;
+type InsertRow = Insertable<Database['messages']> & Record<(typeof COLUMNS)[number], unknown>;
+
+/** A change of a message found nothing to do: roll its transaction (and its counter bump) back. */
+class NoChange extends Error {}
 
 /**
  * Messages in SQL with group commit: messages of one event-loop turn, and
@@ -204,7 +232,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
       fresh.push(message);
       freshAt.push(i);
     }
-    const rows = await this.assignSequences(trx, fresh);
+    const { rows, parents } = await this.assignSequences(trx, fresh);
     let inserted = 0;
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + ROWS_PER_INSERT);
@@ -212,6 +240,9 @@ export class KyselyMessagesRepository extends MessagesRepository {
       inserted += numAffectedRows === undefined ? chunk.length : Number(numAffectedRows);
     }
     if (inserted < rows.length) throw new RepeatRace();
+    for (const [parent, rev] of parents) {
+      await trx.updateTable('messages').set((eb) => ({ reply_count: eb('reply_count', '+', 1), rev })).where('id', '=', parent).execute();
+    }
     for (let j = 0; j < rows.length; j++) results[freshAt[j]] = rows[j];
     for (const [i, first] of repeats) results[i] = { ...results[first], repeated: true };
     return results;
@@ -242,27 +273,144 @@ export class KyselyMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * Gives the batch's room messages their seq: one counter bump per room, the
-   * messages numbered in batch order below the new counter.
+   * Gives the batch's messages their seq and rev: one counter bump per room
+   * or conversation, the messages numbered in batch order below the new
+   * counters. A reply takes a second rev, its parent's reply_count change
+   * (answered in `parents`, the parent's newest rev last).
    */
-  private async assignSequences(trx: Kysely<Database>, messages: MessageRecord[]): Promise<Stored[]> {
-    const perRoom = new Map<string, number>();
+  private async assignSequences(trx: Kysely<Database>, messages: MessageRecord[]): Promise<{ rows: Stored[]; parents: Array<[string, number]> }> {
+    const counts = new Map<string, { messages: number; changes: number }>();
+    const targetOf = (message: MessageRecord) => (message.room !== undefined ? `r${message.room}` : `c${conversationKey(message.senderId, message.recipient ?? '')}`);
     for (const message of messages) {
-      if (message.room !== undefined) perRoom.set(message.room, (perRoom.get(message.room) ?? 0) + 1);
+      const target = targetOf(message);
+      const count = counts.get(target) ?? { messages: 0, changes: 0 };
+      count.messages++;
+      count.changes += message.replyTo === undefined ? 1 : 2;
+      counts.set(target, count);
     }
-    const next = new Map<string, number>();
-    // Rooms in one order in every transaction: two instances' batches never lock each other's counters crosswise.
-    for (const [room, count] of [...perRoom].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const { rows } = await trx.executeQuery(this.bumpQuery(room, count));
-      if (rows.length === 0) throw new Error(`room ${room} is not stored`);
-      next.set(room, Number(rows[0].last_seq) - count + 1);
+    const next = new Map<string, { seq: number; rev: number }>();
+    // Rooms, then conversations, each in one order in every transaction: two batches never lock counters crosswise.
+    for (const [target, count] of [...counts].sort(([a], [b]) => (a[0] !== b[0] ? (a[0] > b[0] ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0))) {
+      const id = target.slice(1);
+      const query = target[0] === 'r' ? this.bumpQuery(id, count.messages, count.changes) : this.conversationBumpQuery(id, count.messages, count.changes);
+      const { rows } = await trx.executeQuery(query);
+      if (rows.length === 0) throw new Error(`room ${id} is not stored`);
+      next.set(target, { seq: Number(rows[0].last_seq) - count.messages + 1, rev: Number(rows[0].last_rev) - count.changes + 1 });
     }
-    return messages.map((message) => {
-      if (message.room === undefined) return message;
-      const seq = next.get(message.room) as number;
-      next.set(message.room, seq + 1);
-      return { ...message, seq };
+    const parents: Array<[string, number]> = [];
+    const rows = messages.map((message) => {
+      const counter = next.get(targetOf(message)) as { seq: number; rev: number };
+      const stored: Stored = { ...message, seq: counter.seq++, rev: counter.rev++ };
+      if (message.replyTo !== undefined) parents.push([message.replyTo, counter.rev++]);
+      return stored;
     });
+    return { rows, parents };
+  }
+
+  async find(id: string): Promise<Stored | undefined> {
+    const row = await this.read(this.storage.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toStored(row);
+  }
+
+  async change(id: string, decide: (current: Stored) => MessageChange | undefined): Promise<{ message: Stored; changed: boolean } | undefined> {
+    const place = await this.read(this.storage.db.selectFrom('messages').select(['room_id', 'conversation_id']).where('id', '=', id).executeTakeFirst());
+    if (!place) return undefined;
+    try {
+      const message = await inTransaction(this.storage.db, async (trx) => {
+        // The counter first: its row lock orders every change of this room or conversation.
+        const counter =
+          place.room_id !== null
+            ? await trx.updateTable('rooms').set((eb) => ({ last_rev: eb('last_rev', '+', 1) })).where('id', '=', place.room_id).returning('last_rev').executeTakeFirstOrThrow()
+            : await trx
+                .updateTable('conversations')
+                .set((eb) => ({ last_rev: eb('last_rev', '+', 1) }))
+                .where('id', '=', place.conversation_id as string)
+                .returning('last_rev')
+                .executeTakeFirstOrThrow();
+        const rev = Number(counter.last_rev);
+        const current = toStored(await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+        const change = decide(current);
+        if (change === undefined) throw new NoChange();
+        const next = applyChange(current, change, rev);
+        await this.storeChange(trx, current, change, next);
+        return next;
+      });
+      this.storage.wrote();
+      return { message, changed: true };
+    } catch (error) {
+      if (error instanceof NoChange) {
+        const current = await this.find(id);
+        return current && { message: current, changed: false };
+      }
+      if (error instanceof HttpException) throw error; // a refusal of the service's rules
+      this.storage.wrote(error);
+      throw storageError(error);
+    }
+  }
+
+  private async storeChange(trx: Kysely<Database>, current: Stored, change: MessageChange, next: Stored): Promise<void> {
+    const rev = next.rev as number;
+    switch (change.kind) {
+      case 'edit':
+        await trx
+          .insertInto('message_edits')
+          .values({ message_id: current.id, rev, previous_content: current.content, replaced_at: change.at })
+          .execute();
+        break;
+      case 'delete':
+        // Taken back: the earlier texts go with it.
+        await trx.deleteFrom('message_edits').where('message_id', '=', current.id).execute();
+        break;
+      case 'react':
+        await trx.insertInto('reactions').values({ message_id: current.id, user_id: change.userId, emoji: change.emoji, added_rev: rev }).execute();
+        break;
+      case 'unreact':
+        await trx.deleteFrom('reactions').where('message_id', '=', current.id).where('emoji', '=', change.emoji).where('user_id', '=', change.userId).execute();
+        break;
+    }
+    await trx
+      .updateTable('messages')
+      .set({
+        content: next.content,
+        edited_at: next.editedAt ?? null,
+        deleted: next.deleted ? 1 : 0,
+        mentions: JSON.stringify(next.mentions ?? []),
+        reactions: JSON.stringify(next.reactions ?? []),
+        rev,
+      })
+      .where('id', '=', current.id)
+      .execute();
+  }
+
+  async changedAfter(target: MessageTarget, afterRev: number, limit: number): Promise<Stored[]> {
+    const db = this.storage.db;
+    const query =
+      'room' in target
+        ? db.selectFrom('messages').selectAll().where('room_id', '=', target.room)
+        : db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationKey(...target.between));
+    const rows = await this.read(query.where('rev', '>', afterRev).orderBy('rev').limit(limit).execute());
+    return rows.map(toStored);
+  }
+
+  async replies(parentId: string, limit: number, afterSeq: number): Promise<Stored[]> {
+    const rows = await this.read(
+      this.storage.db.selectFrom('messages').selectAll().where('reply_to', '=', parentId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute(),
+    );
+    return rows.map(toStored);
+  }
+
+  async conversationAfter(between: [string, string], limit: number, afterSeq: number): Promise<Stored[]> {
+    const rows = await this.read(
+      this.storage.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationKey(...between))
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map(toStored);
   }
 
   /*
@@ -273,21 +421,43 @@ export class KyselyMessagesRepository extends MessagesRepository {
   private bumpText?: string;
   private readonly insertTexts = new Map<number, string>();
 
-  private bumpQuery(room: string, count: number): CompiledQuery<{ last_seq: number }> {
+  private conversationBumpText?: string;
+
+  private bumpQuery(room: string, messages: number, changes: number): CompiledQuery<Counters> {
     if (this.bumpText === undefined) {
       const compiled = this.storage.db
         .updateTable('rooms')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', 0) }))
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_rev: eb('last_rev', '+', 2) }))
         .where('id', '=', '')
-        .returning('last_seq')
+        .returning(['last_seq', 'last_rev'])
         .compile();
-      sameParameters(compiled.parameters, [0, '']);
+      sameParameters(compiled.parameters, [1, 2, '']);
       this.bumpText = compiled.sql;
     }
-    return CompiledQuery.raw(this.bumpText, [count, room]) as CompiledQuery<{ last_seq: number }>;
+    return CompiledQuery.raw(this.bumpText, [messages, changes, room]) as CompiledQuery<Counters>;
   }
 
-  private insertQuery(rows: Array<Database['messages']>): CompiledQuery {
+  /** A conversation's counters: made by its first message. */
+  private conversationBumpQuery(id: string, messages: number, changes: number): CompiledQuery<Counters> {
+    if (this.conversationBumpText === undefined) {
+      const compiled = this.storage.db
+        .insertInto('conversations')
+        .values({ id: '', last_seq: 1, last_rev: 2 })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            last_seq: eb('conversations.last_seq', '+', eb.ref('excluded.last_seq')),
+            last_rev: eb('conversations.last_rev', '+', eb.ref('excluded.last_rev')),
+          })),
+        )
+        .returning(['last_seq', 'last_rev'])
+        .compile();
+      sameParameters(compiled.parameters, ['', 1, 2]);
+      this.conversationBumpText = compiled.sql;
+    }
+    return CompiledQuery.raw(this.conversationBumpText, [id, messages, changes]) as CompiledQuery<Counters>;
+  }
+
+  private insertQuery(rows: InsertRow[]): CompiledQuery {
     const parameters: unknown[] = [];
     for (const row of rows) for (const column of COLUMNS) parameters.push(row[column]);
     let text = this.insertTexts.get(rows.length);
@@ -313,7 +483,12 @@ function sameParameters(compiled: readonly unknown[], ours: readonly unknown[]):
   }
 }
 
-function toRow(message: Stored): Database['messages'] {
+interface Counters {
+  last_seq: number;
+  last_rev: number;
+}
+
+function toRow(message: Stored): InsertRow {
   return {
     id: message.id,
     room_id: message.room ?? null,
@@ -324,28 +499,44 @@ function toRow(message: Stored): Database['messages'] {
     content: message.content,
     created_at: message.timestamp,
     client_id: message.clientId ?? null,
+    conversation_id: message.room === undefined ? conversationKey(message.senderId, message.recipient ?? '') : null,
+    reply_to: message.replyTo ?? null,
+    mentions: message.mentions && message.mentions.length > 0 ? JSON.stringify(message.mentions) : '[]',
+    rev: message.rev ?? 0,
   };
 }
 
-function toRecord(row: Database['messages']): RoomMessageRecord {
-  const record: RoomMessageRecord = {
+const NONE: never[] = [];
+/** Most messages have no reactions and no mentions: skip the parse. */
+function parseList<T>(text: string): T[] {
+  return text === '[]' ? NONE : (JSON.parse(text) as T[]);
+}
+
+/** A stored row of either kind, in its current state. */
+export function toStored(row: MessageRow): Stored {
+  const record: Stored = {
     id: row.id,
-    room: row.room_id as string,
-    seq: Number(row.seq),
     senderId: row.sender_id,
     senderName: row.sender_name,
     content: row.content,
     timestamp: row.created_at,
+    editedAt: row.edited_at,
+    deleted: Number(row.deleted) === 1,
+    replyCount: Number(row.reply_count),
+    mentions: parseList(row.mentions),
+    reactions: parseList(row.reactions),
+    rev: Number(row.rev),
   };
+  if (row.room_id !== null) record.room = row.room_id;
+  else record.recipient = row.recipient_id ?? '';
+  if (row.seq !== null) record.seq = Number(row.seq);
+  if (row.reply_to !== null) record.replyTo = row.reply_to;
   if (row.client_id !== null) record.clientId = row.client_id;
   return record;
 }
 
-/** A stored message of either kind (only repeats read private ones). */
-function toStored(row: Database['messages']): MessageRecord & { seq?: number } {
-  if (row.room_id !== null) return toRecord(row);
-  const { room: _room, seq: _seq, ...message } = toRecord(row);
-  return { ...message, recipient: row.recipient_id ?? '' };
+function toRecord(row: MessageRow): RoomMessageRecord {
+  return toStored(row) as RoomMessageRecord;
 }
 
 function keyOf(senderId: string, clientId: string): string {

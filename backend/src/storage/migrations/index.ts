@@ -2,12 +2,16 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './0001_initial';
 import * as roomSequence from './0002_room_sequence';
 import * as clientId from './0003_client_id';
+import * as accounts from './0004_accounts';
+import * as messageState from './0005_message_state';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_room_sequence': roomSequence,
   '0003_client_id': clientId,
+  '0004_accounts': accounts,
+  '0005_message_state': messageState,
 };
 
 class StaticProvider implements MigrationProvider {

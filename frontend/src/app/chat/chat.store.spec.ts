@@ -278,4 +278,77 @@ describe('ChatStore', () => {
     t.chat.dismissNotice();
     expect(t.chat.notice()).toBeNull();
   });
+
+  test('message_updated replaces the message in place: the new text, a tombstone, reactions', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const first = t.api.post('general', 'teh plan');
+    const socket = await t.connect();
+    socket.deliver({ type: 'message_updated', message: t.api.change('general', first.id, { content: 'the plan', edited_at: new Date().toISOString() }) });
+    expect(t.chat.openLog().entries).toEqual([expect.objectContaining({ id: first.id, content: 'the plan', edited_at: expect.any(String) })]);
+    // An older state arriving late does not undo a newer one.
+    socket.deliver({ type: 'message_updated', message: first });
+    expect(t.chat.openLog().entries[0]).toMatchObject({ content: 'the plan' });
+  });
+
+  test('toggling a reaction sends react, or unreact when one has it', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const first = t.api.post('general', 'lunch?');
+    const socket = await t.connect();
+    t.chat.toggleReaction('general', first.id, '👍');
+    socket.deliver({ type: 'message_updated', message: t.api.change('general', first.id, { reactions: [{ emoji: '👍', count: 1, user_ids: [ME.id] }] }) });
+    t.chat.toggleReaction('general', first.id, '👍');
+    const sent = [...socket.sentOfType('react'), ...socket.sentOfType('unreact')];
+    expect(sent).toEqual([
+      { type: 'react', id: first.id, emoji: '👍' },
+      { type: 'unreact', id: first.id, emoji: '👍' },
+    ]);
+  });
+
+  test('after a reconnect, edits and deletes made meanwhile show without a reload (changed_after=<last rev>)', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const a = t.api.post('general', 'one');
+    const b = t.api.post('general', 'two');
+    const first = await t.connect();
+    first.drop();
+    t.api.change('general', a.id, { content: 'one!', edited_at: new Date().toISOString() });
+    t.api.change('general', b.id, { content: '', deleted: true });
+    await wait(30);
+    FakeWebSocket.last.accept();
+    await settled();
+    expect(t.api.calls).toContain('history general limit=' + CATCH_UP_PAGE + ' changes-since=2');
+    expect(t.chat.openLog().entries.map((m) => [m.content, 'deleted' in m && m.deleted === true])).toEqual([
+      ['one!', false],
+      ['', true],
+    ]);
+  });
+
+  test('"bob is typing…" shows for the open room until bob’s message arrives', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    socket.deliver({ type: 'typing', room: 'general', user_id: 'id-bob', username: 'bob' });
+    expect(t.chat.openTyping()).toBe('bob is typing…');
+    live(t.api.post('general', 'hi', 'bob', 'id-bob'), socket);
+    expect(t.chat.openTyping()).toBe('');
+  });
+
+  test('typing is sent at most once every 2 s per room', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    for (let i = 0; i < 5; i++) t.chat.typing('general');
+    expect(socket.sentOfType('typing')).toEqual([{ type: 'typing', room: 'general' }]);
+  });
+
+  test('a thread opens with its replies, and a live reply joins it; replying sends text with reply_to', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const parent = t.api.post('general', 'question');
+    const first = t.api.change('general', t.api.post('general', 'answer').id, { reply_to: parent.id });
+    const socket = await t.connect();
+    await t.chat.openThread('general', parent.id);
+    expect(t.chat.thread()?.replies.map((m) => m.content)).toEqual(['answer']);
+    expect(t.chat.threadParent()?.content).toBe('question');
+    live({ ...t.api.post('general', 'second', 'bob', 'id-bob'), reply_to: parent.id }, socket);
+    expect(t.chat.thread()?.replies.map((m) => m.content)).toEqual([first.content, 'second']);
+    expect(t.chat.reply('me too')).toBeNull();
+    expect(socket.sentOfType('text').at(-1)).toEqual({ type: 'text', room: 'general', content: 'me too', reply_to: parent.id });
+  });
 });

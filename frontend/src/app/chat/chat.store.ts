@@ -1,12 +1,12 @@
 import { DestroyRef, Injectable, computed, effect, inject, signal, untracked } from '@angular/core';
-import { HISTORY_MAX_LIMIT, type HistoryMessage, type ServerFrame } from '@chatstream/protocol';
+import { HISTORY_MAX_LIMIT, TYPING_SHOW_MS, TYPING_THROTTLE_MS, type HistoryMessage, type ServerFrame } from '@chatstream/protocol';
 import { ApiClient } from '../core/api-client';
 import { ChatSocket } from '../core/chat-socket.service';
 import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox } from '../core/outbox';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
-import { appendLine, completeThrough, insertMessages, oldestMessageId, type RoomEntry } from './room-log';
+import { appendLine, applyUpdates, completeThrough, insertMessages, lastRev, oldestMessageId, type RoomEntry } from './room-log';
 
 /** First page when a room opens: small, so the room shows at once. */
 export const FIRST_PAGE = 50;
@@ -55,7 +55,25 @@ export class ChatStore {
   /** Rooms rejoined on the last (re)connect, whose join acknowledgement is still to come. */
   private rejoinAcks = new Set<string>();
 
+  /** Who is typing, per room: user id -> name, each shown for 5 s or until their message arrives. */
+  private readonly typingSignal = signal<Readonly<Record<string, Readonly<Record<string, string>>>>>({});
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private lastTypingSent = new Map<string, number>();
+
+  /** The thread open beside the room: its parent's id and its replies. */
+  private readonly threadSignal = signal<{ parentId: string; roomId: string; replies: readonly HistoryMessage[] } | null>(null);
+  readonly thread = this.threadSignal.asReadonly();
+  /** The open thread's parent in its current state (from the room's log). */
+  readonly threadParent = computed(() => {
+    const thread = this.threadSignal();
+    if (!thread) return undefined;
+    const entry = this.log(thread.roomId).entries.find((candidate) => candidate.id === thread.parentId);
+    return entry?.type === 'text' ? entry : undefined;
+  });
+
   readonly unread = this.unreadSignal.asReadonly();
+  /** "alice is typing…" for the open room, or ''. */
+  readonly openTyping = computed(() => typingText(Object.values(this.typingSignal()[this.rooms.openId()] ?? {})));
   /** The server's latest complaint about a frame (it says what, not which frame). */
   readonly notice = this.noticeSignal.asReadonly();
   readonly openLog = computed(() => this.logsSignal()[this.rooms.openId()] ?? EMPTY_LOG);
@@ -76,6 +94,7 @@ export class ChatStore {
     ];
     inject(DestroyRef).onDestroy(() => {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      for (const timer of this.typingTimers.values()) clearTimeout(timer);
       this.outbox.dispose();
     });
     effect(() => {
@@ -151,6 +170,8 @@ export class ChatStore {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'text': {
+        this.stopTyping(frame.room, frame.sender_id);
+        this.addToThread(frame);
         const mine = frame.sender_id === this.session.user()?.id;
         if (mine) this.outbox.acknowledge(frame.client_id);
         this.addLive(frame);
@@ -169,10 +190,96 @@ export class ChatStore {
           void this.catchUp(frame.room);
         }
         break;
+      case 'typing':
+        if ('room' in frame) this.startTyping(frame.room, frame.user_id, frame.username);
+        break;
+      case 'message_updated':
+        if (frame.message.type === 'text') {
+          this.applyUpdate(frame.message.room, [frame.message]);
+          const thread = this.threadSignal();
+          if (thread?.replies.some((reply) => reply.id === frame.message.id)) {
+            const updated = frame.message;
+            this.threadSignal.set({ ...thread, replies: thread.replies.map((reply) => (reply.id === updated.id ? updated : reply)) });
+          }
+        }
+        break;
       case 'error':
         this.noticeSignal.set(frame.content);
         break;
     }
+  }
+
+  /** Opens the thread of a message beside the room: the parent, its replies, and a composer. */
+  async openThread(roomId: string, parentId: string): Promise<void> {
+    this.threadSignal.set({ parentId, roomId, replies: [] });
+    const replies = await this.api.replies(parentId);
+    this.threadSignal.update((thread) => (thread?.parentId === parentId ? { ...thread, replies: mergeBySeq(thread.replies, replies) } : thread));
+  }
+
+  closeThread(): void {
+    this.threadSignal.set(null);
+  }
+
+  /** Answers the open thread; its echo shows in the thread and the room. */
+  reply(content: string): string | null {
+    const thread = this.threadSignal();
+    if (!thread || !content.trim()) return 'Nothing to send.';
+    if (this.socket.state() !== 'connected') return 'Offline: replies need a connection.';
+    this.socket.send({ type: 'text', room: thread.roomId, content, reply_to: thread.parentId });
+    return null;
+  }
+
+  private addToThread(frame: HistoryMessage): void {
+    const thread = this.threadSignal();
+    if (thread && frame.reply_to === thread.parentId) this.threadSignal.set({ ...thread, replies: mergeBySeq(thread.replies, [frame]) });
+  }
+
+  /** Tells the room one is typing: at most once every 2 s (the server drops more anyway). */
+  typing(roomId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTypingSent.get(roomId) ?? 0) < TYPING_THROTTLE_MS || this.socket.state() !== 'connected') return;
+    this.lastTypingSent.set(roomId, now);
+    this.socket.send({ type: 'typing', room: roomId });
+  }
+
+  private startTyping(roomId: string, userId: string, username: string): void {
+    const key = `${roomId}\u0000${userId}`;
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.set(key, setTimeout(() => this.stopTyping(roomId, userId), TYPING_SHOW_MS));
+    this.typingSignal.update((all) => ({ ...all, [roomId]: { ...all[roomId], [userId]: username } }));
+  }
+
+  private stopTyping(roomId: string, userId: string): void {
+    const key = `${roomId}\u0000${userId}`;
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.delete(key);
+    if (!this.typingSignal()[roomId]?.[userId]) return;
+    this.typingSignal.update((all) => {
+      const { [userId]: _gone, ...rest } = all[roomId] ?? {};
+      return { ...all, [roomId]: rest };
+    });
+  }
+
+  /** Replaces the text of one's own message. */
+  edit(id: string, content: string): void {
+    if (content.trim()) this.socket.send({ type: 'edit', id, content });
+  }
+
+  /** Deletes one's own message (a tombstone stays). */
+  remove(id: string): void {
+    this.socket.send({ type: 'delete', id });
+  }
+
+  /** Adds one's reaction with `emoji`, or takes it back when one has it. */
+  toggleReaction(roomId: string, id: string, emoji: string): void {
+    const entry = this.log(roomId).entries.find((candidate) => candidate.id === id);
+    const mine = entry?.type === 'text' && entry.reactions?.some((r) => r.emoji === emoji && r.user_ids.includes(this.session.user()?.id ?? ''));
+    this.socket.send({ type: mine ? 'unreact' : 'react', id, emoji });
+  }
+
+  private applyUpdate(roomId: string, messages: readonly HistoryMessage[]): void {
+    if (!this.logsSignal()[roomId]) return;
+    this.updateLog(roomId, (log) => ({ ...log, entries: applyUpdates(log.entries, messages) }));
   }
 
   /** Live entries matter only for rooms whose log is loaded or loading; others load on open. */
@@ -221,7 +328,7 @@ export class ChatStore {
         const page = await this.api.history(roomId, { limit: CATCH_UP_PAGE, after: completeThrough(this.log(roomId).entries) });
         this.updateLog(roomId, (log) => ({ ...log, entries: insertMessages(log.entries, page), error: null }));
         this.confirmMine(page);
-        if (page.length < CATCH_UP_PAGE) return;
+        if (page.length < CATCH_UP_PAGE) return this.readChanges(roomId);
       }
       // Too much missed to read it all: start again from the latest page.
       const latest = await this.api.history(roomId, { limit: FIRST_PAGE });
@@ -241,6 +348,18 @@ export class ChatStore {
     }
   }
 
+  /** Edits, deletes, reactions and reply counts made while away: `changed_after=<the newest rev seen>`, page after page. */
+  private async readChanges(roomId: string): Promise<void> {
+    // Pages may hold messages older than the log (not loaded): they only move the rev on.
+    let rev = lastRev(this.log(roomId).entries);
+    for (let pages = 0; pages < CATCH_UP_MAX_PAGES; pages++) {
+      const page = await this.api.history(roomId, { limit: CATCH_UP_PAGE, changedAfter: rev });
+      this.applyUpdate(roomId, page);
+      if (page.length < CATCH_UP_PAGE) return;
+      rev = page[page.length - 1].rev ?? rev;
+    }
+  }
+
   /** One's own messages in history are stored: settle them in the outbox. */
   private confirmMine(page: readonly HistoryMessage[]): void {
     const me = this.session.user()?.id;
@@ -250,6 +369,19 @@ export class ChatStore {
   private updateLog(roomId: string, change: (log: RoomLog) => RoomLog): void {
     this.logsSignal.update((logs) => ({ ...logs, [roomId]: change(logs[roomId] ?? EMPTY_LOG) }));
   }
+}
+
+function mergeBySeq(known: readonly HistoryMessage[], more: readonly HistoryMessage[]): readonly HistoryMessage[] {
+  const byId = new Map(known.map((message) => [message.id, message]));
+  for (const message of more) byId.set(message.id, message);
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function typingText(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
 }
 
 function reason(error: unknown): string {

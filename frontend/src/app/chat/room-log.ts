@@ -31,6 +31,27 @@ export function insertMessages(entries: readonly RoomEntry[], messages: readonly
   return merged;
 }
 
+/** Replaces the messages the log holds by their newer state (a higher or equal rev); others are left to insertMessages. */
+export function applyUpdates(entries: readonly RoomEntry[], messages: readonly RoomMessageFrame[]): readonly RoomEntry[] {
+  if (messages.length === 0) return entries;
+  const newer = new Map(messages.map((message) => [message.id, message]));
+  let changed = false;
+  const next = entries.map((entry) => {
+    const update = newer.get(entry.id);
+    if (!update || entry.type !== 'text' || (entry.rev ?? 0) > (update.rev ?? 0)) return entry;
+    changed = true;
+    return update;
+  });
+  return changed ? next : entries;
+}
+
+/** The newest change the log has seen: where `changed_after` starts. */
+export function lastRev(entries: readonly RoomEntry[]): number {
+  let rev = 0;
+  for (const entry of entries) if (entry.type === 'text' && (entry.rev ?? 0) > rev) rev = entry.rev ?? 0;
+  return rev;
+}
+
 /** Appends a join or leave line unless it is already there. */
 export function appendLine(entries: readonly RoomEntry[], line: MembershipFrame): readonly RoomEntry[] {
   for (let i = entries.length - 1; i >= 0; i--) if (entries[i].id === line.id) return entries;

@@ -4,6 +4,7 @@ import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
+import { UsersStore } from '../users/users.store';
 import { ChatStore } from './chat.store';
 
 /** The open room: its header with Join/Leave, its log, and the composer (members) or a join prompt. */
@@ -42,13 +43,44 @@ import { ChatStore } from './chat.store';
       (loadOlder)="chat.loadOlder(roomId())"
       (retry)="chat.retry($event)"
       (discard)="chat.discard($event)"
+      [actions]="true"
+      [nameOf]="nameOf()"
+      (edit)="chat.edit($event.id, $event.content)"
+      (remove)="chat.remove($event)"
+      (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
+      (replyInThread)="chat.openThread(roomId(), $event)"
     />
+    @if (chat.thread(); as thread) {
+      <section class="thread" role="region" aria-label="Thread">
+        <header class="thread-header">
+          <h3>Thread</h3>
+          <button type="button" (click)="chat.closeThread()">Close thread</button>
+        </header>
+        @if (chat.threadParent(); as parent) {
+          <p class="thread-parent">
+            <span class="sender">{{ parent.sender }}</span>:
+            {{ parent.deleted ? 'This message was deleted' : parent.content }}
+            <span class="replies">{{ parent.reply_count === 1 ? '1 reply' : (parent.reply_count ?? 0) + ' replies' }}</span>
+          </p>
+        }
+        <ol class="thread-replies" aria-label="Replies">
+          @for (reply of thread.replies; track reply.id) {
+            <li><span class="sender">{{ reply.sender }}</span>: {{ reply.deleted ? 'This message was deleted' : reply.content }}</li>
+          }
+        </ol>
+        @if (joined()) {
+          <cs-composer [send]="reply" label="Reply" [placeholder]="'Reply in thread'" [offline]="socket.state() !== 'connected'" />
+        }
+      </section>
+    }
+    <p class="typing" role="status">{{ chat.openTyping() }}</p>
     @if (joined()) {
       <cs-composer
         [send]="send"
         [placeholder]="'Message ' + (room()?.name ?? '')"
         [offline]="socket.state() !== 'connected'"
         (sent)="messages().jumpToLatest()"
+        (typing)="chat.typing(roomId())"
       />
     } @else {
       <div class="join-prompt">
@@ -65,6 +97,7 @@ export class RoomViewComponent {
   protected readonly chat = inject(ChatStore);
   protected readonly socket = inject(ChatSocket);
   private readonly session = inject(SessionStore);
+  private readonly users = inject(UsersStore);
   protected readonly messages = viewChild.required(MessageLogComponent);
 
   protected readonly roomId = this.rooms.openId;
@@ -78,4 +111,10 @@ export class RoomViewComponent {
     return count === 1 ? '1 member' : `${count} members`;
   });
   protected readonly send = (content: string) => this.chat.send(this.roomId(), content);
+  protected readonly reply = (content: string) => this.chat.reply(content);
+  /** Names for reaction labels: who is online (the log adds the senders it shows). */
+  protected readonly nameOf = computed(() => {
+    const names = new Map(this.users.online().map((user) => [user.id, user.username]));
+    return (id: string) => names.get(id);
+  });
 }

@@ -51,6 +51,43 @@ describe('ChatSocket', () => {
     expect(sut.state()).toBe('connected');
   });
 
+  test('with the session cookie (accounts mode) the query names nobody: the server says who the socket is', () => {
+    sut.connect('session-cookie');
+    const url = new URL(FakeWebSocket.last.url);
+    expect(url.pathname).toBe('/api/ws');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ protocol: '2' });
+  });
+
+  test('closed with 4001 (session ended) it says so and stays closed instead of reconnecting', () => {
+    const ended = jest.fn();
+    sut.sessionEnded$.subscribe(ended);
+    sut.connect('session-cookie');
+    FakeWebSocket.last.accept();
+    sut.send({ type: 'text', content: 'never sent', room: 'general' });
+    FakeWebSocket.last.drop(4001);
+    expect(ended).toHaveBeenCalledTimes(1);
+    expect(sut.state()).toBe('offline');
+    jest.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  test('any other close reconnects as before, and an attempt that never opened is reported as refused', () => {
+    const ended = jest.fn();
+    const refused = jest.fn();
+    sut.sessionEnded$.subscribe(ended);
+    sut.refused$.subscribe(refused);
+    sut.connect('session-cookie');
+    FakeWebSocket.last.accept();
+    FakeWebSocket.last.drop(1001);
+    expect(refused).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(200);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    FakeWebSocket.last.drop();
+    expect(refused).toHaveBeenCalledTimes(1);
+    expect(ended).not.toHaveBeenCalled();
+    expect(sut.state()).toBe('reconnecting');
+  });
+
   test('passes server frames on once each, dropping repeats by id and anything that is not a frame', () => {
     sut.connect(USER);
     const server = FakeWebSocket.last;

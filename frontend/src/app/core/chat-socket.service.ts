@@ -1,5 +1,5 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
-import { PROTOCOL_LEVEL_2, type ClientFrame, type ServerFrame } from '@chatstream/protocol';
+import { CloseCode, PROTOCOL_LEVEL_2, type ClientFrame, type ServerFrame } from '@chatstream/protocol';
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { RECONNECT_POLICY, SOCKET_URL, WEB_SOCKET_CTOR } from './config';
@@ -14,6 +14,12 @@ export interface SocketUser {
   id: string;
   name: string;
 }
+
+/**
+ * Who the socket is: a user named in the query (open mode), or whoever the
+ * session cookie belongs to (accounts mode: the server ignores a named user).
+ */
+export type SocketIdentity = SocketUser | 'session-cookie';
 
 /** Ids of frames already passed on, so a frame delivered twice reaches the stores once. */
 const SEEN_IDS_KEPT = 5_000;
@@ -48,9 +54,18 @@ export class ChatSocket {
   /** Each time an open socket closes: frames written since the last echo are in doubt. */
   readonly dropped$: Observable<void> = this.droppedSubject.asObservable();
 
+  private readonly endedSubject = new Subject<void>();
+  /** The server closed the socket because its session ended (4001): it stays closed; sign in again. */
+  readonly sessionEnded$: Observable<void> = this.endedSubject.asObservable();
+
+  private readonly refusedSubject = new Subject<void>();
+  /** An attempt closed before it opened (server away, or the upgrade refused, e.g. 401). */
+  readonly refused$: Observable<void> = this.refusedSubject.asObservable();
+
   private readonly outbox: Array<{ frame: ClientFrame; written?: () => void }> = [];
   private readonly seen = new Set<string>();
-  private user?: SocketUser;
+  private user?: SocketIdentity;
+  private closeCode?: number;
   private subject?: WebSocketSubject<unknown>;
   private subscription?: Subscription;
   private retryTimer?: ReturnType<typeof setTimeout>;
@@ -69,7 +84,7 @@ export class ChatSocket {
   }
 
   /** Opens the socket for this user (and keeps it open until `disconnect`). */
-  connect(user: SocketUser): void {
+  connect(user: SocketIdentity): void {
     // Frames queued before the first connect (a store's first join) are kept.
     clearTimeout(this.retryTimer);
     this.close();
@@ -112,12 +127,19 @@ export class ChatSocket {
   private open(): void {
     const user = this.user;
     if (!user) return;
-    const query = new URLSearchParams({ user_id: user.id, username: user.name, protocol: PROTOCOL_LEVEL_2 });
+    const query = new URLSearchParams(
+      user === 'session-cookie' ? { protocol: PROTOCOL_LEVEL_2 } : { user_id: user.id, username: user.name, protocol: PROTOCOL_LEVEL_2 },
+    );
     const subject = webSocket<unknown>({
       url: this.url(query.toString()),
       WebSocketCtor: this.ctor,
       deserializer: (event) => parseFrame(event.data),
       openObserver: { next: () => this.opened(subject) },
+      closeObserver: {
+        next: (event) => {
+          if (subject === this.subject) this.closeCode = event.code;
+        },
+      },
     });
     this.subject = subject;
     this.subscription = subject.subscribe({
@@ -153,6 +175,12 @@ export class ChatSocket {
   private dropped(subject: WebSocketSubject<unknown>): void {
     if (subject !== this.subject || !this.user) return;
     const wasOpen = this.stateSignal() === 'connected';
+    if (this.closeCode === CloseCode.SessionEnded) {
+      this.disconnect();
+      this.endedSubject.next();
+      return;
+    }
+    if (!wasOpen) this.refusedSubject.next();
     this.close();
     this.stateSignal.set('reconnecting');
     if (wasOpen) this.droppedSubject.next();
@@ -171,6 +199,7 @@ export class ChatSocket {
   }
 
   private close(): void {
+    this.closeCode = undefined;
     const subscription = this.subscription;
     this.subject = undefined;
     this.subscription = undefined;
@@ -187,7 +216,7 @@ function parseFrame(data: unknown): unknown {
   }
 }
 
-const SERVER_FRAME_TYPES = new Set<string>(['text', 'private', 'join', 'leave', 'system', 'presence', 'room_created', 'error']);
+const SERVER_FRAME_TYPES = new Set<string>(['text', 'private', 'join', 'leave', 'system', 'presence', 'room_created', 'message_updated', 'typing', 'error']);
 
 function isServerFrame(value: unknown): value is ServerFrame {
   if (typeof value !== 'object' || value === null) return false;

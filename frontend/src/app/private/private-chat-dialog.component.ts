@@ -1,16 +1,30 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, viewChild } from '@angular/core';
-import { DIALOG_DATA, DialogRef } from '@angular/cdk/dialog';
+import { ChangeDetectionStrategy, Component, DestroyRef, Injector, computed, inject, viewChild } from '@angular/core';
+import { DIALOG_DATA, Dialog, DialogRef } from '@angular/cdk/dialog';
 import { ChatSocket } from '../core/chat-socket.service';
 import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
 import { UsersStore } from '../users/users.store';
-import { PrivateChatStore } from './private-chat.store';
+import { PrivateChatStore, type Conversation } from './private-chat.store';
 
 export interface PrivateChatData {
   peerId: string;
   peerName: string;
   headingId?: string;
+}
+
+/** Opens "Private chat with <name>" over the shell (`injector`: where its stores live). */
+export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: string; name: string }): void {
+  const headingId = `private-chat-heading-${peer.id}`;
+  const data: PrivateChatData = { peerId: peer.id, peerName: peer.name, headingId };
+  dialog.open(PrivateChatDialogComponent, {
+    data,
+    injector,
+    ariaLabelledBy: headingId,
+    panelClass: ['dialog-panel', 'private-panel'],
+    width: 'min(36rem, calc(100vw - 1rem))',
+    autoFocus: 'textarea',
+  });
 }
 
 /** "Private chat with <name>": its own log and composer; open means read. */
@@ -27,12 +41,26 @@ export interface PrivateChatData {
       @if (!online()) {
         <p class="hint">{{ data.peerName }} is offline; messages are kept for when they come back.</p>
       }
+      @if (conversation()?.error; as error) {
+        <p class="banner error" role="alert">{{ error }}</p>
+      }
       <cs-message-log
         [entries]="messages()"
         [pending]="pending()"
         [selfId]="selfId()"
         [key]="data.peerId"
-        [emptyText]="'No messages with ' + data.peerName + ' yet. Only the two of you see this chat.'"
+        [hasOlder]="conversation()?.hasOlder ?? false"
+        [loadingOlder]="conversation()?.loadingOlder ?? false"
+        [beginning]="conversation()?.loaded ? 'This is the start of your conversation with ' + data.peerName + '.' : ''"
+        [emptyText]="
+          conversation()?.loading ? 'Loading messages…' : 'No messages with ' + data.peerName + ' yet. Only the two of you see this chat.'
+        "
+        (loadOlder)="chats.loadOlder(data.peerId)"
+        [actions]="true"
+        [threads]="false"
+        (edit)="chats.edit($event.id, $event.content)"
+        (remove)="chats.remove($event)"
+        (react)="chats.toggleReaction(data.peerId, $event.id, $event.emoji)"
         (retry)="chats.retry($event)"
         (discard)="chats.discard($event)"
       />
@@ -56,7 +84,8 @@ export class PrivateChatDialogComponent {
 
   protected readonly headingId = this.data.headingId ?? `private-chat-heading-${this.data.peerId}`;
   protected readonly selfId = computed(() => this.session.user()?.id ?? '');
-  protected readonly messages = computed(() => this.chats.conversations()[this.data.peerId]?.messages ?? []);
+  protected readonly conversation = computed<Conversation | undefined>(() => this.chats.conversations()[this.data.peerId]);
+  protected readonly messages = computed(() => this.conversation()?.messages ?? []);
   protected readonly pending = computed(() => this.chats.outbox.items().filter((item) => item.target === this.data.peerId));
   protected readonly online = computed(() => this.users.isOnline(this.data.peerId));
   protected readonly send = (content: string) => this.chats.send(this.data.peerId, content);

@@ -16,7 +16,7 @@ const COUNTER_FROM = MAX_CONTENT_LENGTH - 500;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="composer" (submit)="submit($event)">
-      <label class="sr-only" [for]="inputId">Message</label>
+      <label class="sr-only" [for]="inputId">{{ label() }}</label>
       <textarea
         #field
         [id]="inputId"
@@ -44,9 +44,13 @@ const COUNTER_FROM = MAX_CONTENT_LENGTH - 500;
 export class ComposerComponent {
   readonly send = input.required<(content: string) => string | null>();
   readonly placeholder = input('');
+  /** The text box's accessible name. */
+  readonly label = input('Message');
   /** Shows that messages will wait for the connection. */
   readonly offline = input(false);
   readonly sent = output<void>();
+  /** The user typed something (the store throttles what it tells the server). */
+  readonly typing = output<void>();
 
   protected readonly inputId = `composer-${++nextId}`;
   protected readonly hintId = `${this.inputId}-hint`;
@@ -70,6 +74,7 @@ export class ComposerComponent {
   protected onInput(event: Event): void {
     this.text.set((event.target as HTMLTextAreaElement).value);
     this.refusal.set(null);
+    if (this.text().trim()) this.typing.emit();
   }
 
   protected onEnter(event: Event): void {

@@ -96,3 +96,98 @@ describe('MessageLogComponent', () => {
     jest.restoreAllMocks();
   });
 });
+
+@Component({
+  imports: [MessageLogComponent],
+  template: `<cs-message-log
+    [entries]="entries()"
+    selfId="id-me"
+    [actions]="true"
+    (edit)="edits.push($event)"
+    (remove)="removed.push($event)"
+    (react)="reactions.push($event)"
+  />`,
+})
+class ActionsHost {
+  readonly entries = signal<LogEntry[]>([]);
+  readonly edits: Array<{ id: string; content: string }> = [];
+  readonly removed: string[] = [];
+  readonly reactions: Array<{ id: string; emoji: string }> = [];
+}
+
+describe('MessageLogComponent: edit, delete, react', () => {
+  const mine: LogEntry = { id: 'a', type: 'text', sender: 'me', sender_id: 'id-me', content: 'mine', timestamp: new Date().toISOString() };
+  const theirs: LogEntry = { id: 'b', type: 'text', sender: 'bob', sender_id: 'id-bob', content: 'theirs', timestamp: new Date().toISOString() };
+
+  function renderActions(list: LogEntry[]) {
+    const fixture = TestBed.createComponent(ActionsHost);
+    fixture.componentInstance.entries.set(list);
+    fixture.detectChanges();
+    const element = fixture.nativeElement as HTMLElement;
+    const message = (id: string) => element.querySelector(`li.message[data-id="${id}"]`) as HTMLElement;
+    const buttons = (id: string) => Array.from(message(id).querySelectorAll('.actions button')).map((b) => b.textContent?.trim());
+    return { fixture, element, message, buttons, host: fixture.componentInstance };
+  }
+
+  test('Edit and Delete only on one’s own messages; React and Reply in thread on every one', () => {
+    const { buttons } = renderActions([mine, theirs]);
+    expect(buttons('a')).toEqual(['Edit', 'Delete', 'React', 'Reply in thread']);
+    expect(buttons('b')).toEqual(['React', 'Reply in thread']);
+  });
+
+  test('editing in place: Enter saves, Escape cancels', () => {
+    const { fixture, message, host } = renderActions([mine]);
+    (message('a').querySelector('.actions button') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    const box = message('a').querySelector('textarea[aria-label="Edit message"]') as HTMLTextAreaElement;
+    box.value = 'mine, fixed';
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    fixture.detectChanges();
+    expect(host.edits).toEqual([{ id: 'a', content: 'mine, fixed' }]);
+    expect(message('a').querySelector('textarea')).toBeNull();
+
+    (message('a').querySelector('.actions button') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    message('a').querySelector('textarea')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    fixture.detectChanges();
+    expect(host.edits).toHaveLength(1);
+    expect(message('a').querySelector('textarea')).toBeNull();
+  });
+
+  test('an edited message says (edited); a deleted one says so and offers no actions', () => {
+    const { message } = renderActions([{ ...mine, edited_at: new Date().toISOString() }, { ...theirs, content: '', deleted: true }]);
+    expect(message('a').querySelector('.content')?.textContent).toBe('mine (edited)');
+    expect(message('b').querySelector('.content')?.textContent).toBe('This message was deleted');
+    expect(message('b').querySelector('.actions')).toBeNull();
+  });
+
+  test('reactions are buttons whose name says who reacted; clicking one toggles it', () => {
+    const { message, host } = renderActions([
+      { ...theirs, reactions: [{ emoji: '👍', count: 2, user_ids: ['id-bob', 'id-me'] }] },
+    ]);
+    const button = message('b').querySelector('button.reaction') as HTMLButtonElement;
+    expect(button.getAttribute('aria-label')).toBe('👍 2: bob, you');
+    expect(button.getAttribute('aria-pressed')).toBe('true');
+    button.click();
+    expect(host.reactions).toEqual([{ id: 'b', emoji: '👍' }]);
+  });
+
+  test('React opens the dialog "Choose a reaction"; a pick reacts and closes it', () => {
+    const { fixture, message, element, host } = renderActions([theirs]);
+    const react = Array.from(message('b').querySelectorAll('.actions button')).find((b) => b.textContent?.trim() === 'React') as HTMLButtonElement;
+    react.click();
+    fixture.detectChanges();
+    const dialog = element.querySelector('[role="dialog"][aria-label="Choose a reaction"]') as HTMLElement;
+    expect(dialog.querySelectorAll('button')).toHaveLength(12);
+    (dialog.querySelector('button[aria-label="🎉"]') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    expect(host.reactions).toEqual([{ id: 'b', emoji: '🎉' }]);
+    expect(element.querySelector('[role="dialog"]')).toBeNull();
+  });
+
+  test('a message that mentions the reader is highlighted; others are not', () => {
+    const { message } = renderActions([{ ...theirs, mentions: ['id-me'] }, { ...mine, id: 'c', mentions: ['id-bob'] }]);
+    expect(message('b').querySelector('.content')?.classList.contains('mention')).toBe(true);
+    expect(message('c').querySelector('.content')?.classList.contains('mention')).toBe(false);
+  });
+});

@@ -7,10 +7,25 @@ import {
   input,
   linkedSignal,
   output,
+  signal,
   untracked,
   viewChild,
 } from '@angular/core';
+import type { Reaction } from '@chatstream/protocol';
 import type { PendingMessage, PendingStatus } from '../core/outbox';
+
+/** The picker's emoji: a dozen common ones, no emoji library at run time. */
+export const PICKER_EMOJI = ['👍', '👎', '😄', '🎉', '😕', '❤️', '🚀', '👀', '🙏', '😂', '✅', '🔥'] as const;
+
+/** A change the reader asks for on a message (the log only says what; the store sends it). */
+export interface EditRequest {
+  id: string;
+  content: string;
+}
+export interface ReactionRequest {
+  id: string;
+  emoji: string;
+}
 
 /** What the log shows of a frame: room messages, private messages and join/leave lines all fit. */
 export interface LogEntry {
@@ -20,6 +35,19 @@ export interface LogEntry {
   sender_id: string;
   content: string;
   timestamp: string;
+  edited_at?: string | null;
+  deleted?: boolean;
+  reactions?: Reaction[];
+  reply_count?: number;
+  mentions?: string[];
+}
+
+interface ReactionButton {
+  emoji: string;
+  count: number;
+  mine: boolean;
+  /** "👍 2: alice, bob" */
+  label: string;
 }
 
 interface Row {
@@ -33,6 +61,11 @@ interface Row {
   timestamp: string;
   time: string;
   fullTime: string;
+  edited: boolean;
+  deleted: boolean;
+  mentionsMe: boolean;
+  reactions: ReactionButton[];
+  replyCount: number;
 }
 
 /** Items rendered while following the end. */
@@ -93,7 +126,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
               {{ row.content }} <time [attr.datetime]="row.timestamp" [title]="row.fullTime">{{ row.time }}</time>
             </li>
           } @else {
-            <li class="message" [class.mine]="row.mine" [class.head]="row.head" [attr.data-id]="row.id">
+            <li class="message" [class.mine]="row.mine" [class.head]="row.head" [attr.data-id]="row.id" (keydown.escape)="picking.set(null)">
               @if (row.head) {
                 <p class="meta">
                   <span class="sender">{{ row.mine ? 'You' : row.sender }}</span>
@@ -102,7 +135,52 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
               } @else {
                 <span class="sr-only">{{ row.mine ? 'You' : row.sender }}, {{ row.time }}:</span>
               }
-              <p class="content">{{ row.content }}</p>
+              @if (editing() === row.id) {
+                <textarea
+                  class="edit-box"
+                  aria-label="Edit message"
+                  [value]="row.content"
+                  (keydown.enter)="saveEdit($event, row.id)"
+                  (keydown.escape)="editing.set(null)"
+                ></textarea>
+              } @else if (row.deleted) {
+                <p class="content deleted">This message was deleted</p>
+              } @else {
+                <p class="content" [class.mention]="row.mentionsMe">{{ row.content }}@if (row.edited) {<span class="edited"> (edited)</span>}</p>
+              }
+              @if (row.reactions.length > 0) {
+                <ul class="reactions" aria-label="Reactions">
+                  @for (reaction of row.reactions; track reaction.emoji) {
+                    <li>
+                      <button type="button" class="reaction" [class.mine]="reaction.mine" [attr.aria-pressed]="reaction.mine" [attr.aria-label]="reaction.label" [title]="reaction.label" (click)="react.emit({ id: row.id, emoji: reaction.emoji })">
+                        {{ reaction.emoji }} {{ reaction.count }}
+                      </button>
+                    </li>
+                  }
+                </ul>
+              }
+              @if (row.replyCount > 0) {
+                <button type="button" class="link replies" (click)="replyInThread.emit(row.id)">{{ row.replyCount === 1 ? '1 reply' : row.replyCount + ' replies' }}</button>
+              }
+              @if (actions() && !row.deleted && editing() !== row.id) {
+                <div class="actions" role="group" aria-label="Message actions">
+                  @if (row.mine) {
+                    <button type="button" (click)="editing.set(row.id)">Edit</button>
+                    <button type="button" (click)="remove.emit(row.id)">Delete</button>
+                  }
+                  <button type="button" [attr.aria-expanded]="picking() === row.id" (click)="picking.set(picking() === row.id ? null : row.id)">React</button>
+                  @if (threads()) {
+                    <button type="button" (click)="replyInThread.emit(row.id)">Reply in thread</button>
+                  }
+                </div>
+              }
+              @if (picking() === row.id) {
+                <div class="picker" role="dialog" aria-label="Choose a reaction">
+                  @for (emoji of pickerEmoji; track emoji) {
+                    <button type="button" [attr.aria-label]="emoji" (click)="pick(row.id, emoji)">{{ emoji }}</button>
+                  }
+                </div>
+              }
             </li>
           }
         }
@@ -145,6 +223,22 @@ export class MessageLogComponent {
   readonly loadOlder = output<void>();
   readonly retry = output<string>();
   readonly discard = output<string>();
+  /** Show Edit / Delete / React / Reply in thread on each message. */
+  readonly actions = input(false);
+  /** Offer "Reply in thread" (rooms have threads in the app; private chats not yet). */
+  readonly threads = input(true);
+  /** A user's name for reaction labels (falls back to the id). */
+  readonly nameOf = input<(userId: string) => string | undefined>(() => undefined);
+  readonly edit = output<EditRequest>();
+  readonly remove = output<string>();
+  readonly react = output<ReactionRequest>();
+  readonly replyInThread = output<string>();
+
+  protected readonly pickerEmoji = PICKER_EMOJI;
+  /** The message being edited in place. */
+  protected readonly editing = signal<string | null>(null);
+  /** The message whose reaction picker is open. */
+  protected readonly picking = signal<string | null>(null);
 
   protected readonly statusText = STATUS_TEXT;
   private readonly viewport = viewChild.required<ElementRef<HTMLElement>>('viewport');
@@ -183,6 +277,10 @@ export class MessageLogComponent {
     const self = this.selfId();
     const { start, end } = this.range();
     const rows: Row[] = [];
+    const names = new Map<string, string>();
+    for (const entry of entries) if (entry.sender_id) names.set(entry.sender_id, entry.sender);
+    const lookup = this.nameOf();
+    const nameOf = (id: string) => (id === self ? 'you' : (lookup(id) ?? names.get(id) ?? id));
     for (let i = start; i < end; i++) {
       const entry = entries[i];
       const previous = entries[i - 1];
@@ -204,6 +302,16 @@ export class MessageLogComponent {
         timestamp: entry.timestamp,
         time: (isToday(date) ? timeFormat : dayTimeFormat).format(date),
         fullTime: fullFormat.format(date),
+        edited: !!entry.edited_at,
+        deleted: entry.deleted === true,
+        mentionsMe: !!self && (entry.mentions ?? []).includes(self),
+        reactions: (entry.reactions ?? []).map((r) => ({
+          emoji: r.emoji,
+          count: r.count,
+          mine: r.user_ids.includes(self),
+          label: `${r.emoji} ${r.count}: ${r.user_ids.map(nameOf).join(', ')}`,
+        })),
+        replyCount: entry.reply_count ?? 0,
       });
     }
     return rows;
@@ -215,6 +323,20 @@ export class MessageLogComponent {
       this.pending();
       untracked(() => this.settle());
     });
+  }
+
+  /** Enter saves the edit (Shift+Enter is a new line). */
+  protected saveEdit(event: Event, id: string): void {
+    if ((event as KeyboardEvent).shiftKey) return;
+    event.preventDefault();
+    const content = (event.target as HTMLTextAreaElement).value;
+    this.editing.set(null);
+    if (content.trim()) this.edit.emit({ id, content });
+  }
+
+  protected pick(id: string, emoji: string): void {
+    this.picking.set(null);
+    this.react.emit({ id, emoji });
   }
 
   /** Back to the newest entries (after one sends, or from the button). */

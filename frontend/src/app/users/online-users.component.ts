@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, Injector, computed, inject, output } from '@angular/core';
 import { Dialog } from '@angular/cdk/dialog';
-import { PrivateChatDialogComponent, type PrivateChatData } from '../private/private-chat-dialog.component';
+import { openPrivateChat } from '../private/private-chat-dialog.component';
 import { PrivateChatStore } from '../private/private-chat.store';
+import { SessionStore } from '../session/session.store';
 import { UsersStore } from './users.store';
 
 interface Person {
@@ -13,8 +14,9 @@ interface Person {
 
 /**
  * "Online users": everyone else online, each a button that opens a private
- * chat. People one has a conversation with stay listed (as offline) when
- * they leave, so their unread messages stay in reach.
+ * chat. In open mode people one has a conversation with stay listed (as
+ * offline) when they leave, so their unread messages stay in reach; in
+ * accounts mode "Direct messages" lists the conversations.
  */
 @Component({
   selector: 'cs-online-users',
@@ -50,6 +52,7 @@ interface Person {
 export class OnlineUsersComponent {
   private readonly users = inject(UsersStore);
   private readonly privateChats = inject(PrivateChatStore);
+  private readonly listsAway = inject(SessionStore).mode() !== 'accounts';
   private readonly dialog = inject(Dialog);
   private readonly injector = inject(Injector);
   readonly picked = output<void>();
@@ -63,6 +66,7 @@ export class OnlineUsersComponent {
       online: true,
       unread: conversations[user.id]?.unread ?? 0,
     }));
+    if (!this.listsAway) return online;
     const onlineIds = new Set(online.map((person) => person.id));
     const away = Object.values(conversations)
       .filter((c) => !onlineIds.has(c.peerId))
@@ -71,16 +75,7 @@ export class OnlineUsersComponent {
   });
 
   protected openChat(person: Person): void {
-    const data: PrivateChatData = { peerId: person.id, peerName: person.username };
-    const headingId = `private-chat-heading-${person.id}`;
-    this.dialog.open(PrivateChatDialogComponent, {
-      data: { ...data, headingId },
-      injector: this.injector,
-      ariaLabelledBy: headingId,
-      panelClass: ['dialog-panel', 'private-panel'],
-      width: 'min(36rem, calc(100vw - 1rem))',
-      autoFocus: 'textarea',
-    });
+    openPrivateChat(this.dialog, this.injector, { id: person.id, name: person.username });
     this.picked.emit();
   }
 }

@@ -1,0 +1,30 @@
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import type { Conversation, ConversationsResponse, PrivateMessageFrame, PrivateMessagesResponse } from '@chatstream/protocol';
+import { AuthUserDto } from '../../auth/dto/auth.dto';
+import { HistoryQueryDto } from '../../messages/dto/messages.dto';
+
+/** `limit`, `before`, `after` (a seq) and `changed_after` (a rev), as room history pages. */
+export class ConversationPageQueryDto extends PickType(HistoryQueryDto, ['limit', 'before', 'after', 'changed_after'] as const) {}
+
+export class PrivateMessageDto implements PrivateMessageFrame {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['private'] }) type!: 'private';
+  @ApiProperty() content!: string;
+  @ApiProperty() sender!: string;
+  @ApiProperty() sender_id!: string;
+  @ApiProperty() recipient!: string;
+  @ApiProperty({ format: 'date-time' }) timestamp!: string;
+}
+
+export class ConversationDto implements Conversation {
+  @ApiProperty({ type: AuthUserDto, description: 'The other person' }) user!: AuthUserDto;
+  @ApiProperty({ type: PrivateMessageDto }) last_message!: PrivateMessageDto;
+}
+
+export class ConversationsResponseDto implements ConversationsResponse {
+  @ApiProperty({ type: [ConversationDto], description: 'Most recent first' }) conversations!: ConversationDto[];
+}
+
+export class PrivateMessagesResponseDto implements PrivateMessagesResponse {
+  @ApiProperty({ type: [PrivateMessageDto], description: 'Oldest first' }) messages!: PrivateMessageDto[];
+}
