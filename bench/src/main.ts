@@ -1,53 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { normalise, parseArguments, USAGE } from './args';
 import { writeBetweenMarkers } from './report/doc-file';
 import { p99Chart, renderMarkdown } from './report/markdown';
 import { killServers, REPO } from './servers';
 import { snapshotBuilds } from './snapshot';
-import { planFor, runSuite, SCENARIOS, type Mode, type ScenarioName } from './suite';
-
-const USAGE = `Usage: node bench/dist/main.js [--quick | --full] [options]
-
-  --quick                 a few minutes (default): what \`npm run bench\` runs
-  --full                  longer steps, repeated rounds, 1,000,000 stored messages
-  --only=a,b              only these scenarios: ${SCENARIOS.join(', ')}
-  --history-1m[=N]        also seed N (default 1,000,000) messages into SQLite and read them
-  --threads=N             generator worker threads (default 2)
-  --out=FILE              markdown file to update between its bench markers (default docs/benchmarks.md)
-  --no-docs               do not touch the docs; print and keep the JSON only
-`;
-
-function parseArgs(argv: string[]): { mode: Mode; only?: ScenarioName[]; largeHistory?: number; threads?: number; out: string; docs: boolean } {
-  let mode: Mode = 'quick';
-  let only: ScenarioName[] | undefined;
-  let largeHistory: number | undefined;
-  let threads: number | undefined;
-  let out = join(REPO, 'docs', 'benchmarks.md');
-  let docs = true;
-  for (const arg of argv) {
-    const [flag, value] = arg.split('=', 2);
-    if (flag === '--quick') mode = 'quick';
-    else if (flag === '--full') mode = 'full';
-    else if (flag === '--only') {
-      only = (value ?? '').split(',').filter(Boolean) as ScenarioName[];
-      const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
-      if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
-    } else if (flag === '--history-1m') largeHistory = value ? Number(value) : 1_000_000;
-    else if (flag === '--threads') threads = Number(value);
-    else if (flag === '--out') out = value;
-    else if (flag === '--no-docs') docs = false;
-    else if (flag === '--help' || flag === '-h') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
-  }
-  if (only && largeHistory && !only.includes('history-1m')) only.push('history-1m');
-  return { mode, only, largeHistory, threads, out, docs };
-}
+import { planFor, runSuite } from './suite';
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const plan = planFor(args.mode, { only: args.only, largeHistory: args.largeHistory, threads: args.threads });
+  const args = parseArguments(normalise(process.argv.slice(2)));
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const plan = planFor(args.mode, { only: args.only, largeHistory: args.largeHistory, threads: args.threads, servers: args.servers });
   const started = Date.now();
   const log = (line: string): void => {
     const t = ((Date.now() - started) / 1000).toFixed(0).padStart(4);

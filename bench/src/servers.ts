@@ -24,7 +24,7 @@ export interface ServerSpec {
   id: string;
   label: string;
   kind: ServerKind;
-  /** ChatStream only: SQLite in a fresh DATA_DIR, or STORAGE=memory. */
+  /** SQLite in a fresh DATA_DIR (ChatStream; the durable bare ws baseline), or in memory (STORAGE=memory; the other baselines). */
   storage?: 'sqlite' | 'memory';
   env?: Record<string, string>;
   /** Socket.IO only: the client's transports (undefined: its defaults, polling then upgrade). */
@@ -39,6 +39,8 @@ export const CHATSTREAM_MEMORY: ServerSpec = {
   storage: 'memory',
 };
 export const WS_BASELINE: ServerSpec = { id: 'ws', label: 'bare ws', kind: 'ws' };
+/** The bare ws baseline under the contract's storage rule: each turn's messages committed (WAL, FULL) before delivery. */
+export const WS_DURABLE: ServerSpec = { id: 'ws-durable', label: 'bare ws, durable (SQLite)', kind: 'ws', storage: 'sqlite' };
 export const SOCKETIO_FAST: ServerSpec = {
   id: 'socketio',
   label: 'Socket.IO (websocket only)',
@@ -126,16 +128,13 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   let dataDir: string | undefined;
   let ownDataDir = false;
   let script: string;
-  if (spec.kind === 'chatstream') {
-    script = scripts.chatstreamMain;
-    if (spec.storage === 'memory') env.STORAGE = 'memory';
-    else {
-      dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chatstream-bench-'));
-      ownDataDir = !options.dataDir;
-      env.DATA_DIR = dataDir;
-    }
-  } else {
-    script = join(scripts.baselines, spec.kind === 'ws' ? 'ws-server.js' : 'socketio-server.js');
+  if (spec.kind === 'chatstream') script = scripts.chatstreamMain;
+  else script = join(scripts.baselines, spec.kind === 'ws' ? 'ws-server.js' : 'socketio-server.js');
+  if (spec.kind === 'chatstream' && spec.storage === 'memory') env.STORAGE = 'memory';
+  if (spec.storage === 'sqlite') {
+    dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chatstream-bench-'));
+    ownDataDir = !options.dataDir;
+    env.DATA_DIR = dataDir;
   }
   const args = [...(options.nodeArgs ?? []), script];
   // `ulimit -n` up to the hard limit: 20,000 idle connections need that many descriptors.

@@ -6,7 +6,7 @@ import { REPO, useScripts } from './servers';
 /**
  * Copies the builds a run executes (backend/dist, bench/dist) aside and
  * runs every server and worker from the copy: a run takes minutes, others
- * rebuild (`rm -rf …/dist`) on this machine meanwhile, and every figure of
+ * may rebuild (`rm -rf …/dist`) meanwhile, and every figure of
  * one run should come from one build. The copy sits under
  * node_modules/.cache so that its imports still resolve to the repository's
  * node_modules. Returns the cleanup.

@@ -21,6 +21,7 @@ import {
   SOCKETIO_DEFAULT,
   SOCKETIO_FAST,
   WS_BASELINE,
+  WS_DURABLE,
   type ServerSpec,
 } from './servers';
 import type { SweepOptions, SweepOutcome } from './sweep';
@@ -54,7 +55,21 @@ export interface Plan {
 export const SCENARIOS = ['fanout', 'private', 'idle', 'heap', 'storm', 'history', 'commit-window', 'profile', 'syscalls', 'history-1m'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[] } = {}): Plan {
+export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[]; servers?: string[] } = {}): Plan {
+  const plan = fullPlan(mode, overrides);
+  const keep = overrides.servers;
+  if (!keep) return plan;
+  const only = (specs: ServerSpec[]): ServerSpec[] => specs.filter((spec) => keep.includes(spec.id));
+  plan.fanout.sweepServers = only(plan.fanout.sweepServers);
+  plan.fanout.halfServers = only(plan.fanout.halfServers);
+  for (const scenario of [plan.private, plan.idle, plan.heap, plan.storm, plan.history]) scenario.servers = only(scenario.servers);
+  return plan;
+}
+
+/** The ids `--servers` accepts. */
+export const SERVER_IDS = [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id);
+
+function fullPlan(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[] }): Plan {
   const quick = mode === 'quick';
   const timing: StepTiming = quick ? { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } : { warmupMs: 2000, durationMs: 8000, drainMs: 5000 };
   const fdLimit = openFilesLimit();
@@ -72,15 +87,15 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       sweep: { start: 200, growth: 1.5, refine: quick ? 2 : 3, maxProbes: quick ? 9 : 12, floor: 20, confirmFailures: true },
       sweepRounds: quick ? 1 : 2,
       halfRounds: quick ? 3 : 5,
-      sweepServers: quick ? [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST] : [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
-      halfServers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      sweepServers: quick ? [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST] : [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      halfServers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
     },
     private: {
       clients: 1000,
       size: 150,
       timing,
       sweep: { start: 2000, growth: 2, refine: quick ? 1 : 2, maxProbes: quick ? 7 : 10, floor: 50, confirmFailures: true },
-      servers: [WS_BASELINE, CHATSTREAM, SOCKETIO_FAST],
+      servers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, SOCKETIO_FAST],
     },
     // One process can hold at most its open-files limit of sockets: stay below it on both ends.
     idle: {
@@ -93,7 +108,7 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       connections: quick ? 5000 : 10_000,
       concurrency: 256,
       warmup: 200,
-      servers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      servers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
     },
     history: {
       messages: quick ? 5000 : 20_000,
@@ -101,9 +116,9 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
       rate: 200,
       durationMs: quick ? 3000 : 8000,
       connections: 16,
-      servers: [WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST],
+      servers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST],
     },
-    commitWindow: { windows: [0, 1, 2, 5], timing },
+    commitWindow: { windows: quick ? [0, 1] : [0, 1, 2, 5], timing },
     largeHistory: largeMessages > 0 ? { messages: largeMessages, rate: 100, durationMs: 10_000 } : undefined,
     // Idle connections: 20,000 sockets need more ephemeral ports than one source address has (the storm uses none, see connect-storm.ts).
     localAddresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'],
@@ -204,7 +219,256 @@ function describeStep(label: string, m: Measured): string {
   );
 }
 
-/** Runs the plan; scenarios run one after another, servers interleaved within each (A, B, C, A, B, C…). */
+/** What every scenario gets: the plan, the results to fill in, and the run's helpers. */
+interface Context {
+  plan: Plan;
+  results: SuiteResults;
+  log: Log;
+  /** Runs one measurement; a failure is logged and recorded, and the suite goes on. */
+  attempt<T>(what: string, run: () => Promise<T>): Promise<T | undefined>;
+  /** Records the server's label for the report and returns it. */
+  label(spec: ServerSpec): string;
+  fanoutSession: SessionOptions;
+  privateSession: SessionOptions;
+  /** The offered rate of "half load": half the durable baseline's sustainable rate (400 when fan-out did not run). */
+  halfRate(): number;
+}
+
+const stepOf = (timing: StepTiming, size: number) => ({ ...timing, size });
+
+/** Sweeps and half-load steps of room fan-out, servers interleaved round by round. */
+async function fanout(ctx: Context): Promise<void> {
+  const f = ctx.plan.fanout;
+  const out: NonNullable<SuiteResults['fanout']> = { halfRate: 0, sweeps: {}, half: {} };
+  ctx.results.fanout = out;
+  const rounds = Math.max(f.sweepRounds, f.halfRounds);
+  for (let round = 0; round < rounds; round++) {
+    for (const spec of f.halfServers) {
+      const sweepIt = round < f.sweepRounds && f.sweepServers.includes(spec);
+      const halfIt = round < f.halfRounds;
+      if (!sweepIt && !halfIt) continue;
+      ctx.label(spec);
+      await ctx.attempt(`fan-out ${spec.label} round ${round + 1}`, async () => {
+        const work = new Workload(spec, { session: ctx.fanoutSession, step: stepOf(f.timing, f.size) });
+        try {
+          const half = async (): Promise<void> => {
+            const m = await work.step(out.halfRate);
+            (out.half[spec.id] ??= []).push(m);
+            ctx.log(describeStep(`fan-out half-load ${spec.label}`, m));
+          };
+          if (halfIt && out.halfRate > 0) await half();
+          if (sweepIt) {
+            ctx.log(`fan-out sweep ${spec.label} (round ${round + 1})`);
+            const outcome = await work.sweep({ ...f.sweep, start: sustainableRate(out.sweeps[spec.id]) || f.sweep.start });
+            for (const probe of outcome.probes) ctx.log(describeStep(`  probe`, probe.result));
+            (out.sweeps[spec.id] ??= []).push(outcome);
+            if (spec.id === WS_DURABLE.id && out.halfRate === 0) out.halfRate = Math.round(sustainableRate(out.sweeps[spec.id]) / 2);
+            ctx.log(`  sustainable ${spec.label}: ${outcome.sustainable?.rate ?? 'none'} msg/s`);
+          }
+          if (halfIt && (out.half[spec.id]?.length ?? 0) <= round && out.halfRate > 0) await half();
+        } finally {
+          await work.close();
+        }
+      });
+    }
+  }
+}
+
+/** The sustainable rate of private messages. */
+async function privateMessages(ctx: Context): Promise<void> {
+  const p = ctx.plan.private;
+  const out: NonNullable<SuiteResults['private']> = { sweeps: {} };
+  ctx.results.private = out;
+  for (const spec of p.servers) {
+    ctx.label(spec);
+    await ctx.attempt(`private ${spec.label}`, async () => {
+      const work = new Workload(spec, { session: ctx.privateSession, step: stepOf(p.timing, p.size) });
+      try {
+        ctx.log(`private sweep ${spec.label}`);
+        const outcome = await work.sweep(p.sweep);
+        for (const probe of outcome.probes) ctx.log(describeStep('  probe', probe.result));
+        (out.sweeps[spec.id] ??= []).push(outcome);
+      } finally {
+        await work.close();
+      }
+    });
+  }
+}
+
+type PerServer = 'idle' | 'heap' | 'storm' | 'history';
+type ResultOf<K extends PerServer> = NonNullable<SuiteResults[K]>[string];
+
+/** A scenario that measures each of `plan[key].servers` alone and keeps the results under the server's id. */
+function perServer<K extends PerServer>(key: K, measure: (spec: ServerSpec, plan: Plan) => Promise<ResultOf<K>>, describe: (r: ResultOf<K>) => string) {
+  return async (ctx: Context): Promise<void> => {
+    const out: Record<string, ResultOf<K>> = {};
+    (ctx.results as Pick<SuiteResults, PerServer>)[key] = out as SuiteResults[K];
+    for (const spec of ctx.plan[key].servers) {
+      ctx.label(spec);
+      const r = await ctx.attempt(`${key} ${spec.label}`, () => measure(spec, ctx.plan));
+      if (r === undefined) continue;
+      out[spec.id] = r;
+      ctx.log(`${key} ${spec.label}: ${describe(r)}`);
+    }
+  };
+}
+
+const idle = perServer(
+  'idle',
+  (spec, plan) => idleMemory(spec, { connections: plan.idle.connections, threads: plan.threads, localAddresses: plan.localAddresses, settleMs: plan.idle.settleMs }),
+  (r) => `${r.connections} connections, ${r.perConnectionKB.toFixed(2)} KB each (RSS ${r.rssBeforeKB} -> ${r.rssAfterKB} KB)`,
+);
+
+const heap = perServer(
+  'heap',
+  (spec, plan) => idleHeap(spec, plan.heap.connections, plan.threads),
+  (r) => `${Math.round(r.bytesPerConnection)} bytes of JS heap per idle connection; ${r.kinds.slice(0, 4).map((k) => `${k.kind} ${Math.round(k.bytesPerUnit)}`).join(', ')}`,
+);
+
+const stormOptions = (plan: Plan) => ({ connections: plan.storm.connections, concurrency: plan.storm.concurrency, warmup: plan.storm.warmup, threads: plan.threads });
+
+const storm = perServer(
+  'storm',
+  (spec, plan) => connectStorm(spec, stormOptions(plan)),
+  (r) => `${r.connect.ok} ok ${r.connect.failed} failed, ${Math.round(r.connect.perSecond)}/s, ${r.cpuUsPerConnect.toFixed(0)} µs CPU each`,
+);
+
+const history = perServer(
+  'history',
+  (spec, plan) => historyReads(spec, plan.history),
+  (r) => `newest p99=${r.reads.perPath.newest?.p99}ms deep p99=${r.reads.perPath.deep?.p99}ms failed=${r.reads.failed} ${r.cpuUsPerRequest.toFixed(0)} µs/request`,
+);
+
+/** ChatStream with each COMMIT_WINDOW_MS, and the durable baseline, at half load and at ChatStream's sustainable rate. */
+async function commitWindow(ctx: Context): Promise<void> {
+  const { plan, results } = ctx;
+  const half = ctx.halfRate();
+  const csRate = sustainableRate(results.fanout?.sweeps[CHATSTREAM.id]);
+  const rates = [half, csRate || half * 2].filter((r, i, all) => all.indexOf(r) === i);
+  const out: NonNullable<SuiteResults['commitWindow']> = { rates, rows: {} };
+  results.commitWindow = out;
+  const specs = [...plan.commitWindow.windows.map(chatstreamWithWindow), WS_DURABLE];
+  for (const spec of specs) {
+    ctx.label(spec);
+    const key = spec.id === WS_DURABLE.id ? spec.label : String(spec.env?.COMMIT_WINDOW_MS);
+    await ctx.attempt(`commit window: ${spec.label}`, async () => {
+      const work = new Workload(spec, { session: ctx.fanoutSession, step: stepOf(plan.commitWindow.timing, plan.fanout.size) });
+      try {
+        for (const rate of rates) {
+          const m = await work.step(rate);
+          (out.rows[key] ??= []).push(m);
+          ctx.log(describeStep(`commit window: ${spec.label}`, m));
+        }
+      } finally {
+        await work.close();
+      }
+    });
+  }
+}
+
+/** CPU profiles at half load: ChatStream (fan-out, private), the durable baseline, ChatStream's connect storm. */
+async function profile(ctx: Context): Promise<void> {
+  const { plan, results, log } = ctx;
+  const halfRate = ctx.halfRate();
+  const step = { rate: halfRate, ...plan.fanout.timing, size: plan.fanout.size };
+  const profiled = (spec: ServerSpec, sessionOptions = ctx.fanoutSession, load = step) =>
+    ctx.attempt(`CPU profile (${sessionOptions.layout}, ${spec.label})`, () =>
+      underProfiler(async (start, window) => {
+        const session = await openSession(spec, { ...sessionOptions, start });
+        try {
+          return await measure(session, { ...load, hooks: window });
+        } finally {
+          await closeSession(session);
+        }
+      }),
+    );
+  const logTop = (summary: ProfileSummary): void => {
+    for (const entry of summary.top.slice(0, 10)) log(`  ${entry.pct}% ${entry.name} ${entry.where}`);
+  };
+  const fan = await profiled(CHATSTREAM);
+  if (fan) {
+    results.profile = { rate: halfRate, step: fan.result, summary: fan.summary };
+    log(describeStep('profiled ChatStream', fan.result));
+    logTop(fan.summary);
+  }
+  const privateRate = PRIVATE_PROFILE_RATE;
+  const direct = await profiled(CHATSTREAM, ctx.privateSession, { rate: privateRate, ...plan.private.timing, size: plan.private.size });
+  if (direct) {
+    results.privateProfile = { rate: privateRate, step: direct.result, summary: direct.summary };
+    log(describeStep('profiled ChatStream, private messages', direct.result));
+    logTop(direct.summary);
+  }
+  const base = await profiled(WS_DURABLE);
+  if (base) {
+    results.wsProfile = { rate: halfRate, step: base.result, summary: base.summary };
+    log(describeStep('profiled bare ws, durable', base.result));
+  }
+  const stormed = await ctx.attempt('CPU profile (connect storm)', () =>
+    underProfiler((start, window) => connectStorm(CHATSTREAM, { ...stormOptions(plan), start, hooks: window })),
+  );
+  if (stormed) {
+    results.stormProfile = stormed;
+    log(`profiled ChatStream connect storm: ${Math.round(stormed.result.connect.perSecond)}/s`);
+    logTop(stormed.summary);
+  }
+}
+
+/** The offered rate of private-message profiles and syscall counts. */
+const PRIVATE_PROFILE_RATE = 2000;
+
+async function syscalls(ctx: Context): Promise<void> {
+  const { plan, results, log } = ctx;
+  if (!perfAvailable()) {
+    log('syscalls: perf cannot count syscall tracepoints here; skipped');
+    return;
+  }
+  results.syscalls = [];
+  const halfRate = ctx.halfRate();
+  const privateStep = { rate: PRIVATE_PROFILE_RATE, ...plan.private.timing, size: plan.private.size };
+  const fanStep = { rate: halfRate, ...plan.fanout.timing, size: plan.fanout.size };
+  const cases: Array<[ServerSpec, string, SessionOptions, typeof privateStep]> = [];
+  for (const spec of [CHATSTREAM, CHATSTREAM_MEMORY]) {
+    cases.push([spec, `fan-out, ${halfRate} msg/s`, ctx.fanoutSession, fanStep], [spec, `private, ${PRIVATE_PROFILE_RATE} msg/s`, ctx.privateSession, privateStep]);
+  }
+  for (const [spec, load, session, step] of cases) {
+    const r = await ctx.attempt(`syscalls ${spec.label} ${load}`, () => countSyscalls(spec, session, step));
+    if (r) {
+      results.syscalls.push({ label: spec.label, load, result: r });
+      log(`syscalls ${spec.label} ${load}: ${Object.entries(r.perMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} per message`);
+    }
+  }
+}
+
+async function storedMillion(ctx: Context): Promise<void> {
+  const { plan, log } = ctx;
+  const lh = plan.largeHistory;
+  if (!lh) return;
+  const r = await ctx.attempt('1M stored messages', () =>
+    largeHistory({ messages: lh.messages, size: plan.history.size, rate: lh.rate, durationMs: lh.durationMs, connections: plan.history.connections, quietWaitMs: plan.quietWaitMs }),
+  );
+  if (!r) return;
+  ctx.results.largeHistory = r;
+  log(
+    `history ${r.messages} messages: seeded in ${r.seedSeconds.toFixed(1)} s; RSS empty ${r.empty.rssStartKB} KB, full ${r.full.rssStartKB} KB; ` +
+      `newest p99 ${r.full.reads.perPath.newest?.p99} ms, deep p99 ${r.full.reads.perPath.deep?.p99} ms`,
+  );
+}
+
+/** Every scenario, in the order a run takes them. */
+const RUNS: Record<ScenarioName, (ctx: Context) => Promise<void>> = {
+  fanout,
+  private: privateMessages,
+  idle,
+  heap,
+  storm,
+  history,
+  'commit-window': commitWindow,
+  profile,
+  syscalls,
+  'history-1m': storedMillion,
+};
+
+/** Runs the plan's scenarios one after another; servers are interleaved within each (A, B, C, A, B, C…). */
 export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
   const results: SuiteResults = {
     mode: plan.mode,
@@ -217,245 +481,26 @@ export async function runSuite(plan: Plan, log: Log): Promise<SuiteResults> {
     failures: [],
   };
   setQuietWait(plan.quietWaitMs);
-  const label = (spec: ServerSpec): string => (results.labels[spec.id] = spec.label);
-  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2000);
-      log(`FAILED ${message}`);
-      results.failures.push(message);
-      return undefined;
-    }
+  const ctx: Context = {
+    plan,
+    results,
+    log,
+    async attempt(what, run) {
+      try {
+        return await run();
+      } catch (error) {
+        const message = `${what}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 2000);
+        log(`FAILED ${message}`);
+        results.failures.push(message);
+        return undefined;
+      }
+    },
+    label: (spec) => (results.labels[spec.id] = spec.label),
+    fanoutSession: { clients: plan.fanout.clients, layout: 'rooms', rooms: plan.fanout.rooms, threads: plan.threads },
+    privateSession: { clients: plan.private.clients, layout: 'pairs', threads: plan.threads },
+    halfRate: () => results.fanout?.halfRate || 400,
   };
-  const wants = (name: ScenarioName): boolean => plan.scenarios.includes(name);
-  const fanoutSession: SessionOptions = { clients: plan.fanout.clients, layout: 'rooms', rooms: plan.fanout.rooms, threads: plan.threads };
-  const stepOf = (timing: StepTiming, size: number) => ({ ...timing, size });
-
-  if (wants('fanout')) {
-    const f = plan.fanout;
-    const out: NonNullable<SuiteResults['fanout']> = { halfRate: 0, sweeps: {}, half: {} };
-    results.fanout = out;
-    const rounds = Math.max(f.sweepRounds, f.halfRounds);
-    for (let round = 0; round < rounds; round++) {
-      for (const spec of f.halfServers) {
-        const sweepIt = round < f.sweepRounds && f.sweepServers.includes(spec);
-        const halfIt = round < f.halfRounds;
-        if (!sweepIt && !halfIt) continue;
-        label(spec);
-        await attempt(`fan-out ${spec.label} round ${round + 1}`, async () => {
-          const work = new Workload(spec, { session: fanoutSession, step: stepOf(f.timing, f.size) });
-          try {
-            const half = async (): Promise<void> => {
-              const m = await work.step(out.halfRate);
-              (out.half[spec.id] ??= []).push(m);
-              log(describeStep(`fan-out half-load ${spec.label}`, m));
-            };
-            if (halfIt && out.halfRate > 0) await half();
-            if (sweepIt) {
-              log(`fan-out sweep ${spec.label} (round ${round + 1})`);
-              const outcome = await work.sweep({ ...f.sweep, start: sustainableRate(out.sweeps[spec.id]) || f.sweep.start });
-              for (const probe of outcome.probes) log(describeStep(`  probe`, probe.result));
-              (out.sweeps[spec.id] ??= []).push(outcome);
-              if (spec.id === WS_BASELINE.id && out.halfRate === 0) out.halfRate = Math.round(sustainableRate(out.sweeps[spec.id]) / 2);
-              log(`  sustainable ${spec.label}: ${outcome.sustainable?.rate ?? 'none'} msg/s`);
-            }
-            if (halfIt && (out.half[spec.id]?.length ?? 0) <= round && out.halfRate > 0) await half();
-          } finally {
-            await work.close();
-          }
-        });
-      }
-    }
-  }
-
-  if (wants('private')) {
-    const p = plan.private;
-    const out: NonNullable<SuiteResults['private']> = { sweeps: {} };
-    results.private = out;
-    for (const spec of p.servers) {
-      label(spec);
-      await attempt(`private ${spec.label}`, async () => {
-        const work = new Workload(spec, {
-          session: { clients: p.clients, layout: 'pairs', threads: plan.threads },
-          step: stepOf(p.timing, p.size),
-        });
-        try {
-          log(`private sweep ${spec.label}`);
-          const outcome = await work.sweep(p.sweep);
-          for (const probe of outcome.probes) log(describeStep('  probe', probe.result));
-          (out.sweeps[spec.id] ??= []).push(outcome);
-        } finally {
-          await work.close();
-        }
-      });
-    }
-  }
-
-  if (wants('idle')) {
-    results.idle = {};
-    for (const spec of plan.idle.servers) {
-      label(spec);
-      const r = await attempt(`idle ${spec.label}`, () =>
-        idleMemory(spec, { connections: plan.idle.connections, threads: plan.threads, localAddresses: plan.localAddresses, settleMs: plan.idle.settleMs }),
-      );
-      if (r) {
-        results.idle[spec.id] = r;
-        log(`idle ${spec.label}: ${r.connections} connections, ${r.perConnectionKB.toFixed(2)} KB each (RSS ${r.rssBeforeKB} -> ${r.rssAfterKB} KB)`);
-      }
-    }
-  }
-
-  if (wants('heap')) {
-    results.heap = {};
-    for (const spec of plan.heap.servers) {
-      label(spec);
-      const r = await attempt(`heap ${spec.label}`, () => idleHeap(spec, plan.heap.connections, plan.threads));
-      if (r) {
-        results.heap[spec.id] = r;
-        log(`heap ${spec.label}: ${Math.round(r.bytesPerConnection)} bytes of JS heap per idle connection; ${r.kinds.slice(0, 4).map((k) => `${k.kind} ${Math.round(k.bytesPerUnit)}`).join(', ')}`);
-      }
-    }
-  }
-
-  if (wants('storm')) {
-    results.storm = {};
-    for (const spec of plan.storm.servers) {
-      label(spec);
-      const s = plan.storm;
-      const r = await attempt(`connect storm ${spec.label}`, () =>
-        connectStorm(spec, { connections: s.connections, concurrency: s.concurrency, warmup: s.warmup, threads: plan.threads }),
-      );
-      if (r) {
-        results.storm[spec.id] = r;
-        log(`storm ${spec.label}: ${r.connect.ok} ok ${r.connect.failed} failed, ${Math.round(r.connect.perSecond)}/s, ${r.cpuUsPerConnect.toFixed(0)} µs CPU each`);
-      }
-    }
-  }
-
-  if (wants('history')) {
-    results.history = {};
-    for (const spec of plan.history.servers) {
-      label(spec);
-      const r = await attempt(`history ${spec.label}`, () => historyReads(spec, plan.history));
-      if (r) {
-        results.history[spec.id] = r;
-        log(`history ${spec.label}: newest p99=${r.reads.perPath.newest?.p99}ms deep p99=${r.reads.perPath.deep?.p99}ms failed=${r.reads.failed} ${r.cpuUsPerRequest.toFixed(0)} µs/request`);
-      }
-    }
-  }
-
-  const csRate = sustainableRate(results.fanout?.sweeps[CHATSTREAM.id]);
-  const halfRate = results.fanout?.halfRate || 400;
-
-  if (wants('commit-window')) {
-    const rates = [halfRate, csRate || halfRate * 2].filter((r, i, all) => all.indexOf(r) === i);
-    const out: NonNullable<SuiteResults['commitWindow']> = { rates, rows: {} };
-    results.commitWindow = out;
-    for (const ms of plan.commitWindow.windows) {
-      const spec = chatstreamWithWindow(ms);
-      label(spec);
-      await attempt(`commit window ${ms} ms`, async () => {
-        const work = new Workload(spec, { session: fanoutSession, step: stepOf(plan.commitWindow.timing, plan.fanout.size) });
-        try {
-          for (const rate of rates) {
-            const m = await work.step(rate);
-            (out.rows[String(ms)] ??= []).push(m);
-            log(describeStep(`commit window ${ms} ms`, m));
-          }
-        } finally {
-          await work.close();
-        }
-      });
-    }
-  }
-
-  if (wants('profile')) {
-    const step = { rate: halfRate, ...plan.fanout.timing, size: plan.fanout.size };
-    const profiled = (spec: ServerSpec, sessionOptions = fanoutSession, load = step) =>
-      attempt(`CPU profile (${sessionOptions.layout}, ${spec.label})`, () =>
-        underProfiler(async (start, window) => {
-          const session = await openSession(spec, { ...sessionOptions, start });
-          try {
-            return await measure(session, { ...load, hooks: window });
-          } finally {
-            await closeSession(session);
-          }
-        }),
-      );
-    const fan = await profiled(CHATSTREAM);
-    if (fan) {
-      results.profile = { rate: halfRate, step: fan.result, summary: fan.summary };
-      log(describeStep('profiled ChatStream', fan.result));
-      for (const entry of fan.summary.top.slice(0, 10)) log(`  ${entry.pct}% ${entry.name} ${entry.where}`);
-    }
-    const privateRate = 2000;
-    const direct = await profiled(CHATSTREAM, { clients: plan.private.clients, layout: 'pairs', threads: plan.threads }, { rate: privateRate, ...plan.private.timing, size: plan.private.size });
-    if (direct) {
-      results.privateProfile = { rate: privateRate, step: direct.result, summary: direct.summary };
-      log(describeStep('profiled ChatStream, private messages', direct.result));
-      for (const entry of direct.summary.top.slice(0, 10)) log(`  ${entry.pct}% ${entry.name} ${entry.where}`);
-    }
-    const base = await profiled(WS_BASELINE);
-    if (base) {
-      results.wsProfile = { rate: halfRate, step: base.result, summary: base.summary };
-      log(describeStep('profiled bare ws', base.result));
-    }
-    const s = plan.storm;
-    const storm = await attempt('CPU profile (connect storm)', () =>
-      underProfiler((start, window) =>
-        connectStorm(CHATSTREAM, { connections: s.connections, concurrency: s.concurrency, warmup: s.warmup, threads: plan.threads, start, hooks: window }),
-      ),
-    );
-    if (storm) {
-      results.stormProfile = storm;
-      log(`profiled ChatStream connect storm: ${Math.round(storm.result.connect.perSecond)}/s`);
-      for (const entry of storm.summary.top.slice(0, 10)) log(`  ${entry.pct}% ${entry.name} ${entry.where}`);
-    }
-  }
-
-  if (wants('syscalls')) {
-    if (!perfAvailable()) log('syscalls: perf cannot count syscall tracepoints here; skipped');
-    else {
-      results.syscalls = [];
-      const privateStep = { rate: 2000, ...plan.private.timing, size: plan.private.size };
-      const cases: Array<[ServerSpec, string, SessionOptions, typeof privateStep]> = [
-        [CHATSTREAM, `fan-out, ${halfRate} msg/s`, fanoutSession, { rate: halfRate, ...plan.fanout.timing, size: plan.fanout.size }],
-        [CHATSTREAM_MEMORY, `fan-out, ${halfRate} msg/s`, fanoutSession, { rate: halfRate, ...plan.fanout.timing, size: plan.fanout.size }],
-        [CHATSTREAM, 'private, 2000 msg/s', { clients: plan.private.clients, layout: 'pairs', threads: plan.threads }, privateStep],
-        [CHATSTREAM_MEMORY, 'private, 2000 msg/s', { clients: plan.private.clients, layout: 'pairs', threads: plan.threads }, privateStep],
-      ];
-      for (const [spec, load, session, step] of cases) {
-        const r = await attempt(`syscalls ${spec.label} ${load}`, () => countSyscalls(spec, session, step));
-        if (r) {
-          results.syscalls.push({ label: spec.label, load, result: r });
-          log(`syscalls ${spec.label} ${load}: ${Object.entries(r.perMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} per message`);
-        }
-      }
-    }
-  }
-
-  if (wants('history-1m') && plan.largeHistory) {
-    const lh = plan.largeHistory;
-    const r = await attempt('1M stored messages', () =>
-      largeHistory({
-        messages: lh.messages,
-        size: plan.history.size,
-        rate: lh.rate,
-        durationMs: lh.durationMs,
-        connections: plan.history.connections,
-        quietWaitMs: plan.quietWaitMs,
-      }),
-    );
-    if (r) {
-      results.largeHistory = r;
-      log(
-        `history ${r.messages} messages: seeded in ${r.seedSeconds.toFixed(1)} s; RSS empty ${r.empty.rssStartKB} KB, full ${r.full.rssStartKB} KB; ` +
-          `newest p99 ${r.full.reads.perPath.newest?.p99} ms, deep p99 ${r.full.reads.perPath.deep?.p99} ms`,
-      );
-    }
-  }
-
+  for (const name of SCENARIOS) if (plan.scenarios.includes(name)) await RUNS[name](ctx);
   results.finishedAt = new Date().toISOString();
   return results;
 }

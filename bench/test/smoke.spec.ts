@@ -4,14 +4,14 @@ import { historyReads } from '../src/scenarios/history';
 import { idleMemory } from '../src/scenarios/idle';
 import { Workload } from '../src/scenarios/messages';
 import { underProfiler } from '../src/scenarios/profile';
-import { CHATSTREAM_MAIN, CHATSTREAM_MEMORY, REPO, SOCKETIO_FAST, WS_BASELINE } from '../src/servers';
+import { CHATSTREAM_MAIN, CHATSTREAM_MEMORY, REPO, SOCKETIO_FAST, WS_BASELINE, WS_DURABLE } from '../src/servers';
 
 /**
  * Every scenario for a second or so against the three servers, on a tiny
  * load: delivery counts must be exact (nothing lost, nothing twice). Speed
  * is not asserted. Needs the builds (the Nx test target builds them first).
  */
-const SERVERS = [CHATSTREAM_MEMORY, WS_BASELINE, SOCKETIO_FAST];
+const SERVERS = [CHATSTREAM_MEMORY, WS_BASELINE, WS_DURABLE, SOCKETIO_FAST];
 const TIMING = { warmupMs: 200, durationMs: 800, drainMs: 2000 };
 
 beforeAll(() => {

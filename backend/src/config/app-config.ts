@@ -30,7 +30,7 @@ export class AppConfig {
   redisPrefix = 'chatstream';
   /** An instance that stops renewing its presence lease for this long is taken for dead. */
   presenceLeaseMs = 15_000;
-  /** How long the first message of a batch waits for others to share its transaction (0: the next turn of the event loop). */
+  /** How long the first message of a batch waits for others to share its transaction; 0: no wait (the turn's messages, then what arrived during the commit). */
   commitWindowMs = 1;
 
   // ---- accounts and access (see docs/security.md) ----

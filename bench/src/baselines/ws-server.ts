@@ -1,14 +1,22 @@
 import { createServer } from 'node:http';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { CloseCode, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, type ErrorFrame, type ServerFrame } from '@chatstream/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { listenAddress, MemoryChat, type User } from './memory-chat';
+import { listenAddress, MemoryChat, type Delivery, type User } from './memory-chat';
 
 /**
  * Baseline 1: the fastest simple design of our contract (level 2) on a bare
  * `ws` server. A frame is serialized to one Buffer per fan-out and that
  * Buffer is written to every recipient socket.
+ *
+ * With DATA_DIR set it is durable under the contract's storage rule: every
+ * message is committed (better-sqlite3, WAL, synchronous=FULL) before anyone
+ * receives it; the messages of one event-loop turn share one transaction,
+ * committed at the end of that turn (no window).
  */
 const chat = new MemoryChat();
+const journal = process.env.DATA_DIR ? openJournal(join(process.env.DATA_DIR, 'baseline.db')) : undefined;
 const byUser = new Map<string, Set<Conn>>();
 const byRoom = new Map<string, Set<Conn>>();
 
@@ -37,6 +45,46 @@ function toUsers(users: Iterable<string>, frame: ServerFrame): void {
   toConns(conns, frame);
 }
 
+type Deliver = () => void;
+type Row = Delivery['frame'];
+
+/** The durable part: messages of one turn are inserted in one transaction, then delivered. */
+function openJournal(file: string): (frame: Row, deliver: Deliver) => void {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, room_id TEXT, recipient_id TEXT, seq INTEGER, sender_id TEXT NOT NULL, sender_name TEXT NOT NULL, content TEXT NOT NULL, created_at TEXT NOT NULL)',
+  );
+  const insert = db.prepare('INSERT INTO messages (id, room_id, recipient_id, seq, sender_id, sender_name, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  let rows: Row[] = [];
+  let after: Deliver[] = [];
+  const commit = db.transaction((batch: typeof rows) => {
+    for (const f of batch) {
+      if (f.type === 'text') insert.run(f.id, f.room, null, f.seq, f.sender_id, f.sender, f.content, f.timestamp);
+      else insert.run(f.id, null, f.recipient, null, f.sender_id, f.sender, f.content, f.timestamp);
+    }
+  });
+  const flush = (): void => {
+    const batch = rows;
+    const deliveries = after;
+    rows = [];
+    after = [];
+    commit(batch);
+    for (const deliver of deliveries) deliver();
+  };
+  return (frame, deliver) => {
+    if (rows.push(frame) === 1) setImmediate(flush);
+    after.push(deliver);
+  };
+}
+
+/** Delivers now (in memory) or once committed (durable). */
+function afterCommit(frame: Row, deliver: Deliver): void {
+  if (journal) journal(frame, deliver);
+  else deliver();
+}
+
 function subscribe(conn: Conn, room: string): void {
   let set = byRoom.get(room);
   if (!set) byRoom.set(room, (set = new Set()));
@@ -61,8 +109,8 @@ function onFrame(conn: Conn, data: Buffer, isBinary: boolean): void {
     case 'text': {
       const delivery = chat.post(conn.user, frame);
       if (typeof delivery === 'string') return fail(conn, delivery);
-      if (delivery.to === 'room') return toConns(byRoom.get(delivery.room) ?? [], delivery.frame);
-      return toUsers(delivery.users, delivery.frame);
+      if (delivery.to === 'room') return afterCommit(delivery.frame, () => toConns(byRoom.get(delivery.room) ?? [], delivery.frame));
+      return afterCommit(delivery.frame, () => toUsers(delivery.users, delivery.frame));
     }
     case 'join_room': {
       const result = chat.join(conn.user, frame.content);

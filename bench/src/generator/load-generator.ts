@@ -125,6 +125,11 @@ export class LoadGenerator {
     return this.channels.length;
   }
 
+  /** Connections that join nothing (idle memory, connect storms), with a minute to get through. */
+  connectIdle(options: Omit<ConnectOptions, 'layout' | 'timeoutMs'>): Promise<ConnectResult> {
+    return this.connect({ ...options, layout: { kind: 'none' }, timeoutMs: 60_000 });
+  }
+
   async connect(options: ConnectOptions): Promise<ConnectResult> {
     this.total = options.clients;
     const per = Math.ceil(options.clients / this.channels.length);

@@ -25,7 +25,7 @@ export function acceptFor(key: string): string {
  * frames read, masked text frames sent. It exists for the connect storm:
  * the `ws` client opens a connection through Node's whole HTTP client,
  * which costs the generator three to four times what the handshake costs
- * the server, so on a 2-core machine a storm of `ws` clients measures the
+ * the server, so where generator and server share the cores a storm of `ws` clients measures the
  * generator. Every other scenario uses the `ws` client.
  */
 export function openRawContract(target: TargetAddress, options: OpenOptions, sink: FrameSink): Promise<BenchSocket> {

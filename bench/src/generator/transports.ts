@@ -61,25 +61,15 @@ function openContract(target: TargetAddress, options: OpenOptions, sink: FrameSi
         ws.terminate();
       }),
   };
-  return new Promise<BenchSocket>((resolve, reject) => {
-    let welcomed = false;
-    const timer = setTimeout(() => fail(new Error('no welcome frame in time')), options.timeoutMs);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      if (!welcomed) reject(error);
-      ws.terminate();
-    };
+  return untilWelcome(socket, options.timeoutMs, () => ws.terminate(), (welcome, fail) => {
     ws.on('message', (data: Buffer) => {
-      if (welcomed) return sink.raw(data);
-      if (data.indexOf(WELCOME_MARK) < 0) return;
-      welcomed = true;
-      clearTimeout(timer);
-      resolve(socket);
+      if (welcome.done) return sink.raw(data);
+      if (data.indexOf(WELCOME_MARK) >= 0) welcome.arrived();
     });
     ws.on('error', (error) => fail(error));
     ws.on('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode} on upgrade`)));
     ws.on('close', () => {
-      if (welcomed) sink.closed();
+      if (welcome.done) sink.closed();
       else fail(new Error('closed before the welcome frame'));
     });
   });
@@ -109,24 +99,44 @@ function openSocketIo(target: TargetAddress, options: OpenOptions, sink: FrameSi
         client.close();
       }),
   };
-  return new Promise<BenchSocket>((resolve, reject) => {
-    let welcomed = false;
-    const timer = setTimeout(() => fail(new Error('no welcome frame in time')), options.timeoutMs);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      if (!welcomed) reject(error);
-      client.close();
-    };
+  return untilWelcome(socket, options.timeoutMs, () => client.close(), (welcome, fail) => {
     client.onAny((type: string, frame: Record<string, unknown>) => {
-      if (welcomed) return sink.decoded(type, frame);
-      if (type !== 'system') return;
-      welcomed = true;
-      clearTimeout(timer);
-      resolve(socket);
+      if (welcome.done) return sink.decoded(type, frame);
+      if (type === 'system') welcome.arrived();
     });
     client.on('connect_error', (error) => fail(error));
     client.on('disconnect', () => {
-      if (welcomed) sink.closed();
+      if (welcome.done) sink.closed();
     });
+  });
+}
+
+/**
+ * Resolves with `socket` once `listen`'s handlers call `welcome.arrived()`;
+ * rejects (and `stop`s the connection) on `fail` or when no welcome frame
+ * came within `timeoutMs`. After the welcome, `fail` only stops it.
+ */
+function untilWelcome(
+  socket: BenchSocket,
+  timeoutMs: number,
+  stop: () => void,
+  listen: (welcome: { done: boolean; arrived(): void }, fail: (error: Error) => void) => void,
+): Promise<BenchSocket> {
+  return new Promise<BenchSocket>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('no welcome frame in time')), timeoutMs);
+    const welcome = {
+      done: false,
+      arrived(): void {
+        welcome.done = true;
+        clearTimeout(timer);
+        resolve(socket);
+      },
+    };
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      if (!welcome.done) reject(error);
+      stop();
+    };
+    listen(welcome, fail);
   });
 }

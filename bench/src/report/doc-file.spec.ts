@@ -21,3 +21,14 @@ describe('rewriting the generated part of docs/benchmarks.md', () => {
     expect(() => replaceBetweenMarkers(`intro\n${END}\n`, 'tables')).toThrow(/one of/);
   });
 });
+
+describe('a standalone bench section', () => {
+  it('has its own markers, so the suite and it never overwrite each other', () => {
+    const doc = replaceBetweenMarkers(undefined, 'suite tables');
+    const both = replaceBetweenMarkers(doc, 'scale-out table', 'scale-out', 'Scale-out');
+    expect(both).toContain('suite tables');
+    expect(both).toContain('## Scale-out\n\n<!-- scale-out:begin -->\nscale-out table\n<!-- scale-out:end -->');
+    expect(replaceBetweenMarkers(both, 'new suite tables')).toContain('scale-out table');
+    expect(replaceBetweenMarkers(both, 'new scale-out', 'scale-out', 'Scale-out')).not.toContain('scale-out table');
+  });
+});

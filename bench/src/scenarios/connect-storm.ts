@@ -46,14 +46,12 @@ export async function connectStorm(spec: ServerSpec, options: StormOptions): Pro
     await settle(server.pid);
     options.hooks?.start?.();
     server.proc.begin();
-    const connect = await gen.connect({
+    const connect = await gen.connectIdle({
       target: server.target,
       clients: options.connections,
-      layout: { kind: 'none' },
       prefix: 'storm',
       concurrency: options.concurrency,
       localAddresses: options.localAddresses,
-      timeoutMs: 60_000,
       rawHandshake: true,
     });
     // Work the server does after its welcome frame (storing the new user) belongs to the connect too.

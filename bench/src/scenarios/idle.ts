@@ -26,15 +26,7 @@ export async function idleMemory(spec: ServerSpec, options: IdleOptions): Promis
   try {
     await sleep(options.settleMs);
     const rssBeforeKB = await steadyRss(server.pid);
-    const connect = await gen.connect({
-      target: server.target,
-      clients: options.connections,
-      layout: { kind: 'none' },
-      prefix: 'idle',
-      localAddresses: options.localAddresses,
-      concurrency: 512,
-      timeoutMs: 60_000,
-    });
+    const connect = await gen.connectIdle({ target: server.target, clients: options.connections, prefix: 'idle', localAddresses: options.localAddresses, concurrency: 512 });
     await sleep(options.settleMs);
     const rssAfterKB = await steadyRss(server.pid);
     return {

@@ -1,4 +1,3 @@
-import BetterSqlite3 from 'better-sqlite3';
 import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,8 @@ import { join } from 'node:path';
 import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { memory, otherLoadSince, waitForQuietMachine } from '../proc';
-import { CHATSTREAM, createRooms, startServer } from '../servers';
+import type { Kysely } from 'kysely';
+import { CHATSTREAM, createRooms, REPO, startServer } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
 
 export interface LargeHistoryOptions {
@@ -39,28 +39,51 @@ export interface LargeHistoryResult {
 }
 
 const ROOM = 'bench history 1m';
-/** Columns the server's migrations give `messages` (checked before writing). */
-const COLUMNS = ['id', 'room_id', 'recipient_id', 'seq', 'sender_id', 'sender_name', 'content', 'created_at'];
+/** Rows per INSERT statement (9 columns: well under SQLite's bound-parameter limit) and per transaction. */
+const ROWS_PER_INSERT = 500;
+const ROWS_PER_TRANSACTION = 50_000;
+
+/**
+ * The backend's own storage code, from its build: the database is opened
+ * and migrated exactly as the server does it, so the seeded rows meet the
+ * real schema (a column added by a migration and missing here fails the
+ * insert instead of going unnoticed).
+ */
+interface BackendStorage {
+  openSqlite(dataDir: string): { db: Kysely<any> };
+  migrate(db: Kysely<any>): Promise<string[]>;
+}
+
+function backendStorage(): BackendStorage {
+  const dist = join(REPO, 'backend', 'dist', 'storage');
+  const { openSqlite } = require(join(dist, 'database.js')) as Pick<BackendStorage, 'openSqlite'>;
+  const { migrate } = require(join(dist, 'migrations', 'index.js')) as Pick<BackendStorage, 'migrate'>;
+  return { openSqlite, migrate };
+}
 
 /**
  * History lives in the database, not in RAM: a server over `messages`
  * stored messages must stay within a few MB of one over an empty database,
  * and history pages must stay fast. The messages are written straight into
  * the SQLite file (the server's own write path would take far too long):
- * the server migrates an empty DATA_DIR first, then stops; the rows go in
- * with their per-room seq and the room's last_seq, then the server starts
- * again on it.
+ * the backend's migrations build the schema of an empty DATA_DIR, the
+ * server creates the room and stops, the rows go in through the backend's
+ * own Kysely database with their per-room seq and the room's last_seq, then
+ * the server starts again on it.
  */
 export async function largeHistory(options: LargeHistoryOptions): Promise<LargeHistoryResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-1m-'));
   const emptyDir = mkdtempSync(join(tmpdir(), 'chatstream-1m-empty-'));
   try {
+    const storage = backendStorage();
+    const migrating = storage.openSqlite(dataDir).db;
+    await storage.migrate(migrating).finally(() => migrating.destroy());
     const first = await startServer(CHATSTREAM, { dataDir });
     const [roomId] = await createRooms(first.url, [ROOM]);
     await first.stop();
     cpSync(dataDir, emptyDir, { recursive: true });
     const started = Date.now();
-    const deepBefore = seedMessages(join(dataDir, 'chatstream.sqlite'), roomId, options.messages, options.size);
+    const deepBefore = await seedMessages(storage, dataDir, roomId, options.messages, options.size);
     const seedSeconds = (Date.now() - started) / 1000;
     const databaseMB = statSync(join(dataDir, 'chatstream.sqlite')).size / 1024 / 1024;
     const empty = await readings(emptyDir, roomId, undefined, options);
@@ -73,38 +96,36 @@ export async function largeHistory(options: LargeHistoryOptions): Promise<LargeH
 }
 
 /** Writes `count` messages to the room; returns the id of the message with seq 1000 (a deep `before=`). */
-export function seedMessages(file: string, roomId: string, count: number, size: number): string {
-  const db = new BetterSqlite3(file);
+export async function seedMessages(storage: BackendStorage, dataDir: string, roomId: string, count: number, size: number): Promise<string> {
+  const { db } = storage.openSqlite(dataDir);
+  const filler = 'm'.repeat(size);
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  let deep = '';
+  const row = (seq: number) => {
+    const id = randomUUID();
+    if (seq === Math.min(1000, count)) deep = id;
+    const sender = `seed-${seq % 1000}`;
+    return { id, room_id: roomId, recipient_id: null, seq, sender_id: sender, sender_name: sender, content: `${seq} ${filler}`.slice(0, size), created_at: new Date(t0 + seq * 10).toISOString(), client_id: null };
+  };
   try {
-    const columns = (db.prepare('select name from pragma_table_info(?)').all('messages') as Array<{ name: string }>).map((c) => c.name);
-    const missing = COLUMNS.filter((c) => !columns.includes(c));
-    if (missing.length) throw new Error(`messages table lacks ${missing.join(', ')}: the server's schema changed`);
-    db.pragma('synchronous = OFF');
-    const insert = db.prepare(
-      'insert into messages (id, room_id, recipient_id, seq, sender_id, sender_name, content, created_at) values (?, ?, null, ?, ?, ?, ?, ?)',
-    );
-    const filler = 'm'.repeat(size);
-    const t0 = Date.parse('2026-01-01T00:00:00Z');
-    let deep = '';
-    const batch = db.transaction((from: number, to: number) => {
-      for (let seq = from; seq <= to; seq++) {
-        const id = randomUUID();
-        if (seq === Math.min(1000, count)) deep = id;
-        const sender = `seed-${seq % 1000}`;
-        insert.run(id, roomId, seq, sender, sender, `${seq} ${filler}`.slice(0, size), new Date(t0 + seq * 10).toISOString());
-      }
-    });
-    for (let from = 1; from <= count; from += 50_000) batch(from, Math.min(count, from + 49_999));
-    db.prepare('update rooms set last_seq = ? where id = ?').run(count, roomId);
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    return deep;
+    for (let from = 1; from <= count; from += ROWS_PER_TRANSACTION) {
+      const to = Math.min(count, from + ROWS_PER_TRANSACTION - 1);
+      await db.transaction().execute(async (trx) => {
+        for (let first = from; first <= to; first += ROWS_PER_INSERT) {
+          const rows = Array.from({ length: Math.min(ROWS_PER_INSERT, to - first + 1) }, (_, i) => row(first + i));
+          await trx.insertInto('messages').values(rows).execute();
+        }
+      });
+    }
+    await db.updateTable('rooms').set({ last_seq: count }).where('id', '=', roomId).execute();
   } finally {
-    db.close();
-    // Seeding wrote without syncing: put those pages on disk now, so their write-back is not still running during the reads.
-    const fd = openSync(file, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
+    await db.destroy();
   }
+  // Closing checkpointed the WAL into the file; put those pages on disk now, so their write-back is not still running during the reads.
+  const fd = openSync(join(dataDir, 'chatstream.sqlite'), 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  return deep;
 }
 
 /** How long RSS is watched after the reads. */

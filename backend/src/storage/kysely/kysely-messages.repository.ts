@@ -60,8 +60,8 @@ type InsertRow = Insertable<Database['messages']> & Record<(typeof COLUMNS)[numb
 class NoChange extends Error {}
 
 /**
- * Messages in SQL with group commit: messages that arrive while a batch waits
- * or commits share the next transaction, so a burst costs one commit (one
+ * Messages in SQL with group commit: messages of one event-loop turn, and
+ * those that arrive while a batch commits, share the next transaction, so a burst costs one commit (one
  * fsync), not one per message. A message's promise settles only after its
  * transaction committed; room sequence numbers are assigned inside that
  * transaction, in arrival order, and promises settle in that order.
@@ -148,10 +148,25 @@ export class KyselyMessagesRepository extends MessagesRepository {
     }
   }
 
+  /**
+   * With no window (COMMIT_WINDOW_MS=0), a batch starts at the end of the
+   * event-loop turn its first message arrived in, so the messages of one turn
+   * share it, and the batch of what arrived during a commit starts as soon as
+   * that commit ends: no wait at low load, bigger batches at high load. A
+   * window (COMMIT_WINDOW_MS > 0, the default 1 ms) makes the first message
+   * of each batch wait that long for others.
+   */
   private schedule(): void {
     if (this.timer || this.committing) return;
     const window = this.config.commitWindowMs;
     this.timer = window > 0 ? setTimeout(() => this.fire(), window) : setImmediate(() => this.fire());
+  }
+
+  private committed(): void {
+    this.committing = undefined;
+    if (this.queue.length === 0) return;
+    if (this.config.commitWindowMs > 0) this.schedule();
+    else this.fire();
   }
 
   private fire(): void {
@@ -163,10 +178,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
     if (this.committing || this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.committing = this.commit(batch).finally(() => {
-      this.committing = undefined;
-      if (this.queue.length > 0) this.schedule();
-    });
+    this.committing = this.commit(batch).finally(() => this.committed());
   }
 
   private async commit(batch: Pending[]): Promise<void> {

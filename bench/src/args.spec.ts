@@ -1,0 +1,29 @@
+import { normalise, parseArguments } from './args';
+
+const parse = (...argv: string[]) => parseArguments(normalise(argv));
+
+describe('bench arguments', () => {
+  it('runs the quick suite with every default when given nothing', () => {
+    expect(parse()).toMatchObject({ mode: 'quick', only: undefined, largeHistory: undefined, threads: undefined, docs: true });
+  });
+
+  it('reads --full, --only, --threads and --no-docs', () => {
+    expect(parse('--full', '--only=fanout,storm', '--threads=3', '--no-docs')).toMatchObject({ mode: 'full', only: ['fanout', 'storm'], threads: 3, docs: false });
+  });
+
+  it('takes --history-1m alone as a million messages and adds its scenario to --only', () => {
+    expect(parse('--only=fanout', '--history-1m')).toMatchObject({ largeHistory: 1_000_000, only: ['fanout', 'history-1m'] });
+    expect(parse('--history-1m=200000')).toMatchObject({ largeHistory: 200_000 });
+  });
+
+  it('keeps only the servers of --servers', () => {
+    expect(parse('--servers=ws-durable,chatstream')).toMatchObject({ servers: ['ws-durable', 'chatstream'] });
+  });
+
+  it.each(['--servers=nginx', '--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
+    'refuses "%s" instead of running with a wrong setting',
+    (line) => {
+      expect(() => parse(...line.split(' '))).toThrow();
+    },
+  );
+});
