@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { messagesOf, send, shows, signIn } from './support/app';
-import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
+import { aliceAndBob, messagesOf, send, shows } from './support/app';
+import { describeInBrowser, launch, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess, sleep } from './support/server';
 
 /** Two people in General: edit, delete, react and un-react, typing; each change seen live by the other. */
@@ -14,11 +14,7 @@ describeInBrowser('conversations in the web app', () => {
   beforeAll(async () => {
     server = await ServerProcess.start();
     browser = await launch();
-    alice = await person(browser);
-    bob = await person(browser);
-    for (const page of [alice, bob]) page.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(alice, server.url, 'alice');
-    await signIn(bob, server.url, 'bob');
+    [alice, bob] = await aliceAndBob(browser, server.url, pageErrors);
     await messagesOf(alice).waitFor();
     await messagesOf(bob).waitFor();
   });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { connected, messagesOf, roomLink, send, shows, signIn } from './support/app';
-import { describeInBrowser, launch, person, screenshot } from './support/browser';
+import { aliceAndBob, connected, messagesOf, roomLink, send, shows } from './support/app';
+import { describeInBrowser, launch, screenshot } from './support/browser';
 import { ServerProcess } from './support/server';
 
 /** The texts of the open room's messages, in the order shown. */
@@ -24,11 +24,7 @@ describeInBrowser('the server crashes while a person is typing and sending', () 
   beforeAll(async () => {
     server = await ServerProcess.start();
     browser = await launch();
-    alice = await person(browser);
-    bob = await person(browser);
-    for (const page of [alice, bob]) page.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(alice, server.url, 'alice');
-    await signIn(bob, server.url, 'bob');
+    [alice, bob] = await aliceAndBob(browser, server.url, pageErrors);
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { person } from './browser';
 
 /** What a person does in the app, by roles and accessible names, as the issue names them. */
 
@@ -93,4 +94,13 @@ export async function createRoom(page: Page, name: string, description = ''): Pr
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Two people, alice and bob, each in a browser context of `browser`, signed in (open mode); page errors go to `errors`. */
+export async function aliceAndBob(browser: Browser, baseUrl: string, errors: string[]): Promise<[Page, Page]> {
+  const pages: [Page, Page] = [await person(browser), await person(browser)];
+  for (const page of pages) page.on('pageerror', (error) => errors.push(error.message));
+  await signIn(pages[0], baseUrl, 'alice');
+  await signIn(pages[1], baseUrl, 'bob');
+  return pages;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
 import {
   HISTORY_DEFAULT_LIMIT,
   HISTORY_MAX_LIMIT,
@@ -89,22 +89,6 @@ export class EditMessageDto {
   content!: string;
 }
 
-export class RepliesQueryDto extends ActorQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: HISTORY_MAX_LIMIT, default: HISTORY_DEFAULT_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(HISTORY_MAX_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'A seq: the replies after it' })
-  @IsOptional()
-  @IsString({ message: 'after must be an integer >= 0' })
-  @Matches(/^\d+$/, { message: 'after must be an integer >= 0' })
-  after?: string;
-}
-
 export class PostMessageResponseDto implements PostMessageResponse {
   @ApiProperty({ enum: ['Message sent successfully'] }) message!: 'Message sent successfully';
   @ApiProperty() id!: string;
@@ -159,3 +143,6 @@ export class HistoryMessageDto implements HistoryMessage {
 export class MessagesResponseDto {
   @ApiProperty({ type: [HistoryMessageDto], description: 'Oldest first' }) messages!: HistoryMessageDto[];
 }
+
+/** A thread page: the history query's `limit` and `after` (a seq), with the open-mode actor. */
+export class RepliesQueryDto extends IntersectionType(ActorQueryDto, PickType(HistoryQueryDto, ['limit', 'after'] as const)) {}
