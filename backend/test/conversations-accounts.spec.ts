@@ -99,4 +99,24 @@ describe('conversations in accounts mode', () => {
     expect(await bob.ws.next((f) => f.type === 'typing')).toEqual({ type: 'typing', recipient: bob.user.id, user_id: ann.user.id, username: ann.user.username });
     expect(ann.ws.frames.filter((f) => f.type === 'typing' || isError(f))).toEqual([]);
   });
+
+  it('a private thread: a reply names its parent and moves its reply_count for both people; /replies lists it for them only', async () => {
+    const ann = await signedIn('ann');
+    const bob = await signedIn('bob');
+    const eve = await signedIn('eve');
+    ann.ws.send({ type: 'text', recipient: bob.user.id, content: 'lunch?' });
+    const parent = await bob.ws.next<AnyFrame>((f) => f.type === 'private' && f.content === 'lunch?');
+    bob.ws.send({ type: 'text', recipient: ann.user.id, content: 'yes, noon', reply_to: parent.id });
+    expect(await ann.ws.next<AnyFrame>((f) => f.type === 'private' && f.content === 'yes, noon')).toMatchObject({ reply_to: parent.id });
+    for (const who of [ann, bob]) {
+      expect((await who.ws.next<AnyFrame>((f) => f.type === 'message_updated' && f.message.id === parent.id)).message.reply_count).toBe(1);
+      const replies = await server.request('GET', `/api/messages/${parent.id}/replies`, { bearer: who.token });
+      expect(replies.body.messages.map((m: AnyFrame) => [m.content, m.reply_to])).toEqual([['yes, noon', parent.id]]);
+    }
+    expect((await server.request('GET', `/api/messages/${parent.id}/replies`, { bearer: eve.token })).status).toBe(404);
+    // Another conversation cannot answer it, and a third person cannot see it exists.
+    eve.ws.send({ type: 'text', recipient: ann.user.id, content: 'me too', reply_to: parent.id });
+    expect((await eve.ws.next<AnyFrame>(isError)).content).toMatch(/unknown message/);
+    expect(eve.ws.frames.some((f) => f.type === 'message_updated')).toBe(false);
+  });
 });
