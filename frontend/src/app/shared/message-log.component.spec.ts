@@ -102,6 +102,7 @@ describe('MessageLogComponent', () => {
   template: `<cs-message-log
     [entries]="entries()"
     selfId="id-me"
+    selfName="me"
     [actions]="true"
     (edit)="edits.push($event)"
     (remove)="removed.push($event)"
@@ -189,5 +190,20 @@ describe('MessageLogComponent: edit, delete, react', () => {
     const { message } = renderActions([{ ...theirs, mentions: ['id-me'] }, { ...mine, id: 'c', mentions: ['id-bob'] }]);
     expect(message('b').querySelector('.content')?.classList.contains('mention')).toBe(true);
     expect(message('c').querySelector('.content')?.classList.contains('mention')).toBe(false);
+  });
+
+  test('text shows as safe Markdown; the names the server resolved show as mentions, the reader\'s own marked', () => {
+    const { message } = renderActions([
+      { ...theirs, content: '**ship it** @me, ask @bob or @nobody: [notes](https://example.com) <img src=x onerror=alert(1)>', mentions: ['id-me', 'id-bob'] },
+    ]);
+    const content = message('b').querySelector('.content') as HTMLElement;
+    expect(content.querySelector('strong')?.textContent).toBe('ship it');
+    expect(content.querySelector('a')?.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(content.querySelector('img')).toBeNull();
+    expect(content.textContent).toContain('<img src=x onerror=alert(1)>');
+    expect(Array.from(content.querySelectorAll('.mention'), (span) => [span.textContent, span.classList.contains('me')])).toEqual([
+      ['@me', true],
+      ['@bob', false],
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
 } from '@angular/core';
 import type { Reaction } from '@chatstream/protocol';
 import type { PendingMessage, PendingStatus } from '../core/outbox';
+import { mentionContext, renderMarkdown } from './markdown';
 
 /** The picker's emoji: a dozen common ones, no emoji library at run time. */
 export const PICKER_EMOJI = ['👍', '👎', '😄', '🎉', '😕', '❤️', '🚀', '👀', '🙏', '😂', '✅', '🔥'] as const;
@@ -58,6 +59,8 @@ interface Row {
   head: boolean;
   sender: string;
   content: string;
+  /** The content as safe Markdown HTML (see markdown.ts). */
+  html: string;
   timestamp: string;
   time: string;
   fullTime: string;
@@ -146,7 +149,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
               } @else if (row.deleted) {
                 <p class="content deleted">This message was deleted</p>
               } @else {
-                <p class="content" [class.mention]="row.mentionsMe">{{ row.content }}@if (row.edited) {<span class="edited"> (edited)</span>}</p>
+                <div class="content" [class.mention]="row.mentionsMe"><div class="md" [innerHTML]="row.html"></div>@if (row.edited) {<span class="edited"> (edited)</span>}</div>
               }
               @if (row.reactions.length > 0) {
                 <ul class="reactions" aria-label="Reactions">
@@ -229,6 +232,8 @@ export class MessageLogComponent {
   readonly threads = input(true);
   /** A user's name for reaction labels (falls back to the id). */
   readonly nameOf = input<(userId: string) => string | undefined>(() => undefined);
+  /** The signed-in user's name: mentions of it are marked in the text. */
+  readonly selfName = input('');
   readonly edit = output<EditRequest>();
   readonly remove = output<string>();
   readonly react = output<ReactionRequest>();
@@ -241,6 +246,8 @@ export class MessageLogComponent {
   protected readonly picking = signal<string | null>(null);
 
   protected readonly statusText = STATUS_TEXT;
+  /** Rendered Markdown per entry (entries are replaced, never changed, when a message changes). */
+  private readonly htmlCache = new WeakMap<LogEntry, { names: string; html: string }>();
   private readonly viewport = viewChild.required<ElementRef<HTMLElement>>('viewport');
   private readonly list = viewChild.required<ElementRef<HTMLOListElement>>('list');
 
@@ -281,6 +288,8 @@ export class MessageLogComponent {
     for (const entry of entries) if (entry.sender_id) names.set(entry.sender_id, entry.sender);
     const lookup = this.nameOf();
     const nameOf = (id: string) => (id === self ? 'you' : (lookup(id) ?? names.get(id) ?? id));
+    const usernameOf = (id: string) => lookup(id) ?? names.get(id);
+    const selfUser = { id: self, name: this.selfName() };
     for (let i = start; i < end; i++) {
       const entry = entries[i];
       const previous = entries[i - 1];
@@ -299,6 +308,7 @@ export class MessageLogComponent {
         head,
         sender: entry.sender,
         content: entry.content,
+        html: event || entry.deleted ? '' : this.html(entry, usernameOf, selfUser),
         timestamp: entry.timestamp,
         time: (isToday(date) ? timeFormat : dayTimeFormat).format(date),
         fullTime: fullFormat.format(date),
@@ -323,6 +333,16 @@ export class MessageLogComponent {
       this.pending();
       untracked(() => this.settle());
     });
+  }
+
+  private html(entry: LogEntry, usernameOf: (id: string) => string | undefined, self: { id: string; name: string }): string {
+    const mentions = mentionContext(entry.mentions ?? [], usernameOf, self);
+    const names = [...mentions.names].join(' ');
+    const cached = this.htmlCache.get(entry);
+    if (cached?.names === names) return cached.html;
+    const html = renderMarkdown(entry.content, mentions);
+    this.htmlCache.set(entry, { names, html });
+    return html;
   }
 
   /** Enter saves the edit (Shift+Enter is a new line). */
