@@ -230,6 +230,12 @@ export class FakeApi {
     return [...this.messages.values()].flat().filter((m) => m.reply_to === messageId);
   }
 
+  async privateReplies(messageId: string): Promise<PrivateMessageFrame[]> {
+    this.calls.push(`privateReplies ${messageId}`);
+    const me = this.session();
+    return this.privateMessages.filter((m) => m.reply_to === messageId && (m.sender_id === me.id || m.recipient === me.id));
+  }
+
   async onlineUsers(): Promise<OnlineUser[]> {
     this.calls.push('users');
     return [...this.users];

@@ -3,7 +3,9 @@ import { ChatSocket } from '../core/chat-socket.service';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
+import { roomMentionables } from '../shared/mention-suggest';
 import { MessageLogComponent } from '../shared/message-log.component';
+import { ThreadPanelComponent } from '../shared/thread-panel.component';
 import { UsersStore } from '../users/users.store';
 import { ChatStore } from './chat.store';
 
@@ -11,7 +13,7 @@ import { ChatStore } from './chat.store';
 @Component({
   selector: 'cs-room-view',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MessageLogComponent, ComposerComponent],
+  imports: [MessageLogComponent, ComposerComponent, ThreadPanelComponent],
   host: { class: 'room-view' },
   template: `
     <header class="room-header">
@@ -45,33 +47,25 @@ import { ChatStore } from './chat.store';
       (discard)="chat.discard($event)"
       [actions]="true"
       [nameOf]="nameOf()"
+      [selfName]="selfName()"
       (edit)="chat.edit($event.id, $event.content)"
       (remove)="chat.remove($event)"
       (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
       (replyInThread)="chat.openThread(roomId(), $event)"
     />
     @if (chat.thread(); as thread) {
-      <section class="thread" role="region" aria-label="Thread">
-        <header class="thread-header">
-          <h3>Thread</h3>
-          <button type="button" (click)="chat.closeThread()">Close thread</button>
-        </header>
-        @if (chat.threadParent(); as parent) {
-          <p class="thread-parent">
-            <span class="sender">{{ parent.sender }}</span>:
-            {{ parent.deleted ? 'This message was deleted' : parent.content }}
-            <span class="replies">{{ parent.reply_count === 1 ? '1 reply' : (parent.reply_count ?? 0) + ' replies' }}</span>
-          </p>
-        }
-        <ol class="thread-replies" aria-label="Replies">
-          @for (reply of thread.replies; track reply.id) {
-            <li><span class="sender">{{ reply.sender }}</span>: {{ reply.deleted ? 'This message was deleted' : reply.content }}</li>
-          }
-        </ol>
-        @if (joined()) {
-          <cs-composer [send]="reply" label="Reply" [placeholder]="'Reply in thread'" [offline]="socket.state() !== 'connected'" />
-        }
-      </section>
+      <cs-thread-panel
+        [parent]="chat.threadParent()"
+        [replies]="thread.replies"
+        [canReply]="joined()"
+        [send]="reply"
+        [offline]="socket.state() !== 'connected'"
+        [mentionable]="mentionable()"
+        [selfId]="selfId()"
+        [selfName]="selfName()"
+        [nameOf]="nameOf()"
+        (closed)="chat.closeThread()"
+      />
     }
     <p class="typing" role="status">{{ chat.openTyping() }}</p>
     @if (joined()) {
@@ -81,6 +75,7 @@ import { ChatStore } from './chat.store';
         [offline]="socket.state() !== 'connected'"
         (sent)="messages().jumpToLatest()"
         (typing)="chat.typing(roomId())"
+        [mentionable]="mentionable()"
       />
     } @else {
       <div class="join-prompt">
@@ -106,6 +101,9 @@ export class RoomViewComponent {
   protected readonly joining = computed(() => this.rooms.joining().has(this.roomId()));
   protected readonly log = this.chat.openLog;
   protected readonly selfId = computed(() => this.session.user()?.id ?? '');
+  protected readonly selfName = computed(() => this.session.user()?.name ?? '');
+  /** Whom "@" suggests: the room's people the app knows of. */
+  protected readonly mentionable = computed(() => roomMentionables(this.log().entries, this.users.online(), this.selfId()));
   protected readonly members = computed(() => {
     const count = this.room()?.user_count ?? 0;
     return count === 1 ? '1 member' : `${count} members`;

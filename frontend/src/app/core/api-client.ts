@@ -84,6 +84,11 @@ export class ApiClient {
     return (await this.request<MessagesResponse>('GET', `/messages/${encodeURIComponent(messageId)}/replies?limit=${limit}`)).messages;
   }
 
+  /** The replies of a private message (accounts mode: one of the signed-in user's conversations), oldest first. */
+  async privateReplies(messageId: string, limit = HISTORY_MAX_LIMIT): Promise<PrivateMessageFrame[]> {
+    return (await this.request<PrivateMessagesResponse>('GET', `/messages/${encodeURIComponent(messageId)}/replies?limit=${limit}`)).messages;
+  }
+
   async onlineUsers(): Promise<OnlineUser[]> {
     return (await this.request<UsersResponse>('GET', '/users')).users;
   }

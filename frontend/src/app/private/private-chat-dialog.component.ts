@@ -4,6 +4,7 @@ import { ChatSocket } from '../core/chat-socket.service';
 import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
+import { ThreadPanelComponent } from '../shared/thread-panel.component';
 import { UsersStore } from '../users/users.store';
 import { PrivateChatStore, type Conversation } from './private-chat.store';
 
@@ -31,7 +32,7 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
 @Component({
   selector: 'cs-private-chat-dialog',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MessageLogComponent, ComposerComponent],
+  imports: [MessageLogComponent, ComposerComponent, ThreadPanelComponent],
   template: `
     <div class="dialog private-chat">
       <div class="dialog-header">
@@ -57,17 +58,33 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
         "
         (loadOlder)="chats.loadOlder(data.peerId)"
         [actions]="true"
-        [threads]="false"
+        [selfName]="selfName()"
+        [nameOf]="nameOf"
+        (replyInThread)="chats.openThread(data.peerId, $event)"
         (edit)="chats.edit($event.id, $event.content)"
         (remove)="chats.remove($event)"
         (react)="chats.toggleReaction(data.peerId, $event.id, $event.emoji)"
         (retry)="chats.retry($event)"
         (discard)="chats.discard($event)"
       />
+      @if (thread(); as thread) {
+        <cs-thread-panel
+          [parent]="chats.threadParent()"
+          [replies]="thread.replies"
+          [send]="reply"
+          [offline]="socket.state() !== 'connected'"
+          [mentionable]="mentionable"
+          [selfId]="selfId()"
+          [selfName]="selfName()"
+          [nameOf]="nameOf"
+          (closed)="chats.closeThread()"
+        />
+      }
       <cs-composer
         [send]="send"
         [placeholder]="'Message ' + data.peerName"
         [offline]="socket.state() !== 'connected'"
+        [mentionable]="mentionable"
         (sent)="log().jumpToLatest()"
       />
     </div>
@@ -89,9 +106,19 @@ export class PrivateChatDialogComponent {
   protected readonly pending = computed(() => this.chats.outbox.items().filter((item) => item.target === this.data.peerId));
   protected readonly online = computed(() => this.users.isOnline(this.data.peerId));
   protected readonly send = (content: string) => this.chats.send(this.data.peerId, content);
+  protected readonly reply = (content: string) => this.chats.reply(content);
+  protected readonly selfName = computed(() => this.session.user()?.name ?? '');
+  /** The thread of this chat, if one is open here. */
+  protected readonly thread = computed(() => (this.chats.thread()?.peerId === this.data.peerId ? this.chats.thread() : null));
+  /** In a private chat "@" suggests the other person. */
+  protected readonly mentionable = [this.data.peerName];
+  protected readonly nameOf = (id: string) => (id === this.data.peerId ? this.data.peerName : undefined);
 
   constructor() {
     this.chats.open(this.data.peerId, this.data.peerName);
-    inject(DestroyRef).onDestroy(() => this.chats.close(this.data.peerId));
+    inject(DestroyRef).onDestroy(() => {
+      this.chats.close(this.data.peerId);
+      if (this.thread()) this.chats.closeThread();
+    });
   }
 }

@@ -170,6 +170,29 @@ describe('PrivateChatStore in accounts mode (the server keeps private history)',
     expect(t.privateChats.conversation(bob.id)?.messages.map((m) => m.content)).toEqual(['did this arrive?']);
   });
 
+  test('a private thread opens with all its replies from the server; a live reply joins it, an edit of one shows; replying sends reply_to', async () => {
+    const { t, alice, bob } = accountsChat();
+    const parent = t.api.postPrivate(alice, bob, 'lunch?');
+    const earlier = { ...t.api.postPrivate(bob, alice, 'noon?'), reply_to: parent.id, rev: 2 };
+    t.api.privateMessages.splice(t.api.privateMessages.length - 1, 1, earlier);
+    const socket = await t.connect();
+    t.privateChats.open(bob.id, bob.username);
+    await settled();
+    await t.privateChats.openThread(bob.id, parent.id);
+    expect(t.api.calls).toContain(`privateReplies ${parent.id}`);
+    expect(t.privateChats.threadParent()?.content).toBe('lunch?');
+    expect(t.privateChats.thread()?.replies.map((m) => m.content)).toEqual(['noon?']);
+    const live = { ...privateFrame(BOB, ME.id, 'or one?'), reply_to: parent.id, seq: 3, rev: 3 };
+    socket.deliver(live);
+    socket.deliver(privateFrame(BOB, ME.id, 'not in the thread'));
+    socket.deliver({ type: 'message_updated', message: { ...earlier, content: 'noon!', edited_at: earlier.timestamp, rev: 4 } });
+    expect(t.privateChats.thread()?.replies.map((m) => m.content)).toEqual(['noon!', 'or one?']);
+    expect(t.privateChats.reply('yes')).toBeNull();
+    expect(socket.sentOfType('text').at(-1)).toEqual({ type: 'text', recipient: bob.id, content: 'yes', reply_to: parent.id });
+    t.privateChats.closeThread();
+    expect(t.privateChats.thread()).toBeNull();
+  });
+
   test('only one’s own conversations come back: another pair’s messages are not listed', async () => {
     const { t, bob, cy } = accountsChat();
     t.api.postPrivate(bob, cy, 'between bob and cy');
@@ -187,6 +210,17 @@ describe('PrivateChatStore in open mode', () => {
     t.privateChats.open(BOB.id, BOB.name);
     await settled();
     expect(t.api.calls.filter((call) => call.startsWith('conversation'))).toEqual([]);
+  });
+
+  test('a private thread shows the replies this session has seen (open mode reads no private history)', async () => {
+    const t = setUpChat({ joined: ['general'] });
+    const socket = await t.connect();
+    const parent = privateFrame(BOB, ME.id, 'question');
+    socket.deliver(parent);
+    socket.deliver({ ...privateFrame({ id: ME.id, name: ME.name }, BOB.id, 'answer'), reply_to: parent.id });
+    await t.privateChats.openThread(BOB.id, parent.id);
+    expect(t.privateChats.thread()?.replies.map((m) => m.content)).toEqual(['answer']);
+    expect(t.api.calls.filter((call) => call.startsWith('privateReplies'))).toEqual([]);
   });
 
   test('message_updated shows an edit of a private message in its conversation; reacting toggles', async () => {

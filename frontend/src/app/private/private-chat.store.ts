@@ -63,6 +63,15 @@ export class PrivateChatStore {
   /** Why the conversation list could not be loaded, if it could not. */
   readonly listError = this.listErrorSignal.asReadonly();
 
+  /** The thread open in a private chat: its parent's id and its replies. */
+  private readonly threadSignal = signal<{ peerId: string; parentId: string; replies: readonly PrivateMessageFrame[] } | null>(null);
+  readonly thread = this.threadSignal.asReadonly();
+  /** The open thread's parent in its current state (from the conversation). */
+  readonly threadParent = computed(() => {
+    const thread = this.threadSignal();
+    return thread ? this.conversationsSignal()[thread.peerId]?.messages.find((message) => message.id === thread.parentId) : undefined;
+  });
+
   constructor() {
     const subscriptions = [
       this.socket.frames$.subscribe((frame) => this.onFrame(frame)),
@@ -207,10 +216,42 @@ export class PrivateChatStore {
     this.socket.send({ type: mine ? 'unreact' : 'react', id, emoji });
   }
 
-  /** A private message changed: its conversation shows the newer state. */
+  /**
+   * Opens the thread of a private message: the replies this chat holds at
+   * once, then (accounts mode, where history is readable) all of them from
+   * `GET /api/messages/:id/replies`.
+   */
+  async openThread(peerId: string, parentId: string): Promise<void> {
+    const known = (this.conversationsSignal()[peerId]?.messages ?? []).filter((message) => message.reply_to === parentId);
+    this.threadSignal.set({ peerId, parentId, replies: known });
+    if (!this.withHistory) return;
+    try {
+      const replies = await this.api.privateReplies(parentId);
+      this.threadSignal.update((thread) => (thread?.parentId === parentId ? { ...thread, replies: mergeReplies(thread.replies, replies) } : thread));
+    } catch (error) {
+      this.update(peerId, undefined, (c) => ({ ...c, error: `Could not load the thread: ${errorMessage(error)}` }));
+    }
+  }
+
+  closeThread(): void {
+    this.threadSignal.set(null);
+  }
+
+  /** Answers the open thread; its echo shows in the thread and the chat. */
+  reply(content: string): string | null {
+    const thread = this.threadSignal();
+    if (!thread || !content.trim()) return 'Nothing to send.';
+    if (this.socket.state() !== 'connected') return 'Offline: replies need a connection.';
+    this.socket.send({ type: 'text', recipient: thread.peerId, content, reply_to: thread.parentId });
+    return null;
+  }
+
+  /** A private message changed: its conversation (and the open thread) show the newer state. */
   private applyUpdate(message: PrivateMessageFrame): void {
     const me = this.session.user()?.id;
     const peerId = message.sender_id === me ? message.recipient : message.sender_id;
+    const thread = this.threadSignal();
+    if (thread?.replies.some((reply) => reply.id === message.id)) this.threadSignal.set({ ...thread, replies: mergeReplies(thread.replies, [message]) });
     if (!this.conversationsSignal()[peerId]) return;
     this.update(peerId, undefined, (c) => {
       const at = c.messages.findIndex((candidate) => candidate.id === message.id);
@@ -226,6 +267,8 @@ export class PrivateChatStore {
     const mine = frame.sender_id === me;
     const peerId = mine ? frame.recipient : frame.sender_id;
     if (mine) this.outbox.acknowledge(frame.client_id);
+    const thread = this.threadSignal();
+    if (thread && frame.reply_to === thread.parentId) this.threadSignal.set({ ...thread, replies: mergeReplies(thread.replies, [frame]) });
     const read = mine || this.openPeerSignal() === peerId;
     this.update(peerId, mine ? undefined : frame.sender, (c) => {
       const messages = appendLive(c.messages, frame);
@@ -251,4 +294,14 @@ function newer(a: PrivateMessageFrame | undefined, b: PrivateMessageFrame | unde
   if (!a) return b;
   if (!b) return a;
   return b.timestamp >= a.timestamp ? b : a;
+}
+
+/** Replies each once (the newer state of one wins), in the conversation's order. */
+function mergeReplies(known: readonly PrivateMessageFrame[], more: readonly PrivateMessageFrame[]): readonly PrivateMessageFrame[] {
+  const byId = new Map(known.map((message) => [message.id, message]));
+  for (const message of more) {
+    const current = byId.get(message.id);
+    if (!current || (current.rev ?? 0) <= (message.rev ?? 0)) byId.set(message.id, message);
+  }
+  return [...byId.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.timestamp.localeCompare(b.timestamp));
 }

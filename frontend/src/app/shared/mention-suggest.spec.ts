@@ -1,4 +1,4 @@
-import { MAX_SUGGESTIONS, insertMention, mentionAt, suggestNames } from './mention-suggest';
+import { MAX_SUGGESTIONS, insertMention, mentionAt, roomMentionables, suggestNames } from './mention-suggest';
 
 describe('mentionAt: the "@name" being typed at the caret', () => {
   it('finds "@" and the name typed so far, at the start or after a space or punctuation', () => {
@@ -47,5 +47,22 @@ describe('insertMention: the text once a name is chosen', () => {
   it('replaces a whole name the caret was in, without doubling the space after it', () => {
     const text = 'hey @alxx lunch?';
     expect(insertMention(text, mentionAt(text, 7)!, 'alice')).toEqual({ text: 'hey @alice lunch?', caret: 11 });
+  });
+});
+
+describe('roomMentionables: who "@" offers in a room', () => {
+  it('the senders and joiners of the log and everyone online, each once, never oneself', () => {
+    const lines = [
+      { type: 'text', sender: 'alice', sender_id: 'a' },
+      { type: 'join', sender: 'System', sender_id: '', user_id: 'c', username: 'carol' },
+      { type: 'text', sender: 'me', sender_id: 'me' },
+      { type: 'text', sender: 'alice', sender_id: 'a' },
+    ];
+    const online = [
+      { id: 'me', username: 'me' },
+      { id: 'd', username: 'dave' },
+      { id: 'a', username: 'alice' },
+    ];
+    expect(roomMentionables(lines, online, 'me').sort()).toEqual(['alice', 'carol', 'dave']);
   });
 });

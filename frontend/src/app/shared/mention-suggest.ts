@@ -44,3 +44,28 @@ export function insertMention(text: string, query: MentionQuery, username: strin
   const inserted = `@${username}${rest.startsWith(' ') ? '' : ' '}`;
   return { text: text.slice(0, query.start) + inserted + rest, caret: query.start + inserted.length + (rest.startsWith(' ') ? 1 : 0) };
 }
+
+/** A line of a room's log, as far as who is in it goes (messages name their sender, join/leave lines the person). */
+export interface PersonLine {
+  type: string;
+  sender: string;
+  sender_id: string;
+  user_id?: string;
+  username?: string;
+}
+
+/**
+ * Who "@" offers in a room: the people its loaded log shows (senders and
+ * joiners) and whoever is online (the app has no member list; the server
+ * resolves a mention against every known user), never oneself.
+ */
+export function roomMentionables(lines: readonly PersonLine[], online: readonly { id: string; username: string }[], selfId: string): string[] {
+  const names = new Map<string, string>();
+  for (const line of lines) {
+    if (line.user_id && line.username) names.set(line.user_id, line.username);
+    else if (line.sender_id) names.set(line.sender_id, line.sender);
+  }
+  for (const user of online) names.set(user.id, user.username);
+  names.delete(selfId);
+  return [...names.values()];
+}

@@ -172,9 +172,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
                     <button type="button" (click)="remove.emit(row.id)">Delete</button>
                   }
                   <button type="button" [attr.aria-expanded]="picking() === row.id" (click)="picking.set(picking() === row.id ? null : row.id)">React</button>
-                  @if (threads()) {
-                    <button type="button" (click)="replyInThread.emit(row.id)">Reply in thread</button>
-                  }
+                  <button type="button" (click)="replyInThread.emit(row.id)">Reply in thread</button>
                 </div>
               }
               @if (picking() === row.id) {
@@ -228,8 +226,6 @@ export class MessageLogComponent {
   readonly discard = output<string>();
   /** Show Edit / Delete / React / Reply in thread on each message. */
   readonly actions = input(false);
-  /** Offer "Reply in thread" (rooms have threads in the app; private chats not yet). */
-  readonly threads = input(true);
   /** A user's name for reaction labels (falls back to the id). */
   readonly nameOf = input<(userId: string) => string | undefined>(() => undefined);
   /** The signed-in user's name: mentions of it are marked in the text. */
