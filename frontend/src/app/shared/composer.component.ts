@@ -47,9 +47,7 @@ const COUNTER_FROM = MAX_CONTENT_LENGTH - 500;
               [class.active]="i === active()"
               (mousedown)="$event.preventDefault()"
               (click)="choose(name)"
-            >
-              &#64;{{ name }}
-            </li>
+            >&#64;{{ name }}</li>
           }
         </ul>
       }

@@ -116,10 +116,10 @@ describe('renderMarkdown: hostile text stays text', () => {
 describe('renderMarkdown: mentions', () => {
   const context: MentionContext = { names: new Set(['alice', 'bob']), self: 'alice' };
 
-  it('wraps each resolved @name in a mention span; the signed-in user\'s is marked "me"', () => {
+  it('wraps each resolved @name in a mention span; the signed-in user\'s is marked "mention-me"', () => {
     const host = dom('hey @Alice and @bob. and @carol', context);
     const mentions = Array.from(host.querySelectorAll('span.mention'));
-    expect(mentions.map((span) => [span.textContent, span.classList.contains('me')])).toEqual([
+    expect(mentions.map((span) => [span.textContent, span.classList.contains('mention-me')])).toEqual([
       ['@Alice', true],
       ['@bob', false],
     ]);

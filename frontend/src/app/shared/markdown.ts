@@ -34,7 +34,7 @@ const MENTION = /(?<![\p{L}\p{N}_.@-])@([\p{L}\p{N}_.-]{1,64})/gu;
 export interface MentionContext {
   /** Lower-case usernames the server resolved in this message (its `mentions`, as names). */
   names: ReadonlySet<string>;
-  /** The signed-in user's name, lower case: their mention is marked "me" too. */
+  /** The signed-in user's name, lower case: their mention is marked "mention-me" too. */
   self: string;
 }
 
@@ -91,7 +91,7 @@ function textToken(state: StateCore, content: string): Token {
 md.renderer.rules['mention'] = (tokens, index) => {
   const token = tokens[index];
   const escaped = md.utils.escapeHtml(token.content);
-  return (token.meta as { me: boolean }).me ? `<span class="mention me">${escaped}</span>` : `<span class="mention">${escaped}</span>`;
+  return (token.meta as { me: boolean }).me ? `<span class="mention mention-me">${escaped}</span>` : `<span class="mention">${escaped}</span>`;
 };
 
 /** Message text as HTML of the safe subset; every character of `text` that is not Markdown syntax is escaped. */

@@ -201,7 +201,7 @@ describe('MessageLogComponent: edit, delete, react', () => {
     expect(content.querySelector('a')?.getAttribute('rel')).toBe('noopener noreferrer');
     expect(content.querySelector('img')).toBeNull();
     expect(content.textContent).toContain('<img src=x onerror=alert(1)>');
-    expect(Array.from(content.querySelectorAll('.mention'), (span) => [span.textContent, span.classList.contains('me')])).toEqual([
+    expect(Array.from(content.querySelectorAll('.mention'), (span) => [span.textContent, span.classList.contains('mention-me')])).toEqual([
       ['@me', true],
       ['@bob', false],
     ]);
