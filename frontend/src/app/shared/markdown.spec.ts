@@ -84,6 +84,8 @@ describe('renderMarkdown: hostile text stays text', () => {
     ['[click](/relative/path)'],
     ['[click](&#106;avascript:alert(1))'],
     ['javascript:alert(1)'],
+    ['//evil.example/x'],
+    ['[click](//evil.example/x)'],
   ])('%s is not a link', (text) => {
     const host = dom(text);
     expect(host.querySelectorAll('a')).toHaveLength(0);

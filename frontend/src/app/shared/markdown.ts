@@ -14,7 +14,7 @@ import type { StateCore, Token } from 'markdown-it';
  */
 const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true });
 md.enable(['emphasis', 'backticks', 'fence', 'link', 'linkify', 'newline', 'escape']);
-// Only what is plainly a URL (with its scheme, or www.) becomes a link: "file.ts" or "a@b.c" stay text.
+// Only what is plainly a URL (with its scheme) becomes a link: "file.ts" or "a@b.c" stay text.
 md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
 
 const SAFE_URL = /^(?:https?:|mailto:)/i;
