@@ -33,7 +33,7 @@ interface ThreadLine {
           } @else {
             <div class="md" [innerHTML]="parent.html"></div>
           }
-          <span class="replies">{{ replyCount() === 1 ? '1 reply' : replyCount() + ' replies' }}</span>
+          <span class="replies"> {{ replyCount() === 1 ? '1 reply' : replyCount() + ' replies' }}</span>
         </div>
       }
       <ol class="thread-replies" aria-label="Replies">
