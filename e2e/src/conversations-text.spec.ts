@@ -84,6 +84,11 @@ describeInBrowser('message text and private threads in the web app', () => {
     await send(alice, 'Deploy with:\n```\nnpm run build\nnpm start\n```', 'enter');
     await message(bob, 'Deploy with:').locator('pre code').filter({ hasText: 'npm run build' }).waitFor();
     await screenshot(bob, 'markdown');
+    // Links, code and mentions keep their contrast in both schemes.
+    for (const scheme of ['dark', 'light'] as const) {
+      await bob.emulateMedia({ colorScheme: scheme });
+      expect(await seriousViolations(bob)).toEqual([]);
+    }
   });
 
   test('<script> and <img onerror> inside Markdown show as text: nothing runs, no image, no script element', async () => {
