@@ -49,6 +49,13 @@ export interface ReactionFrame {
 /** "I am typing" to a room or a person; forwarded at most once every 2 s per user and target, never stored. */
 export type TypingRequestFrame = { type: 'typing'; room: string } | { type: 'typing'; recipient: string };
 
+/**
+ * Accounts mode: the user has read the room or conversation up to `seq`. The
+ * server moves the read pointer forward only (never past the last `seq`) and
+ * passes the frame on to the user's other connections.
+ */
+export type ReadRequestFrame = { type: 'read'; room: string; seq: number } | { type: 'read'; recipient: string; seq: number };
+
 /** Join or leave a room; `content` is the room id. */
 export interface MembershipRequestFrame {
   type: 'join_room' | 'leave_room';
@@ -62,9 +69,10 @@ export type ClientFrame =
   | EditFrame
   | DeleteFrame
   | ReactionFrame
-  | TypingRequestFrame;
+  | TypingRequestFrame
+  | ReadRequestFrame;
 export type ClientFrameType = ClientFrame['type'];
-export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room', 'edit', 'delete', 'react', 'unreact', 'typing'];
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room', 'edit', 'delete', 'react', 'unreact', 'typing', 'read'];
 
 // ---- server to client -------------------------------------------------------
 
@@ -174,6 +182,9 @@ export interface MessageUpdatedFrame {
 /** Level 2: someone is typing in a room or to you; show it for 5 s. */
 export type TypingFrame = { type: 'typing'; user_id: string; username: string } & ({ room: string } | { recipient: string });
 
+/** Accounts mode: one of the user's other connections read up to `seq` (badges there clear at once). */
+export type ReadFrame = ReadRequestFrame;
+
 /** A frame the server could not accept; the connection stays open. */
 export interface ErrorFrame {
   type: 'error';
@@ -191,5 +202,6 @@ export type ServerFrame =
   | RoomCreatedFrame
   | MessageUpdatedFrame
   | TypingFrame
+  | ReadFrame
   | ErrorFrame;
 export type ServerFrameType = ServerFrame['type'];

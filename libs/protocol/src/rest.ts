@@ -1,8 +1,21 @@
-import type { RoomMessageFrame } from './frames';
+import type { MessageFrame, RoomMessageFrame } from './frames';
 
 /* REST shapes under `/api`. */
 
-export interface Room {
+/**
+ * Accounts mode, for the signed-in user: where they have read to in a room or
+ * conversation, and what is new after it.
+ */
+export interface ReadState {
+  /** The read pointer: the last `seq` read (0: nothing yet). */
+  last_read_seq: number;
+  /** Messages of others after the pointer, not deleted. */
+  unread: number;
+  /** Of those, the ones that mention the user. */
+  unread_mentions: number;
+}
+
+export interface Room extends Partial<ReadState> {
   id: string;
   name: string;
   description: string;
@@ -62,6 +75,17 @@ export interface PostMessageResponse {
   timestamp: string;
   /** Room messages: the message's place in the room. */
   seq?: number;
+}
+
+/** A message found by `GET /api/search`: its current state and where its content matched. */
+export type SearchResult = MessageFrame & {
+  /** `[start, end)` character offsets (JavaScript string indices) of the matches in `content`; never HTML. */
+  highlights: Array<[number, number]>;
+};
+
+export interface SearchResponse {
+  /** Newest first. */
+  messages: SearchResult[];
 }
 
 export type HealthResponse = { status: 'ok' } | { status: 'error'; reason: string };

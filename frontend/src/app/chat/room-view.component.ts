@@ -1,10 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, inject, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, untracked, viewChild } from '@angular/core';
 import { ChatSocket } from '../core/chat-socket.service';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
 import { UsersStore } from '../users/users.store';
+import { roomKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { SearchStore } from '../search/search.store';
 import { ChatStore } from './chat.store';
 
 /** The open room: its header with Join/Leave, its log, and the composer (members) or a join prompt. */
@@ -49,6 +52,9 @@ import { ChatStore } from './chat.store';
       (remove)="chat.remove($event)"
       (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
       (replyInThread)="chat.openThread(roomId(), $event)"
+      [newAfter]="readState.divider(readKey())"
+      [focus]="search.focusIn(readKey())"
+      (seen)="readState.seen(readKey(), $event)"
     />
     @if (chat.thread(); as thread) {
       <section class="thread" role="region" aria-label="Thread">
@@ -99,6 +105,9 @@ export class RoomViewComponent {
   private readonly session = inject(SessionStore);
   private readonly users = inject(UsersStore);
   protected readonly messages = viewChild.required(MessageLogComponent);
+  protected readonly readState = inject(ReadStateStore);
+  protected readonly search = inject(SearchStore);
+  protected readonly readKey = computed(() => roomKey(this.roomId()));
 
   protected readonly roomId = this.rooms.openId;
   protected readonly room = this.rooms.openRoom;
@@ -117,4 +126,12 @@ export class RoomViewComponent {
     const names = new Map(this.users.online().map((user) => [user.id, user.username]));
     return (id: string) => names.get(id);
   });
+
+  constructor() {
+    // The divider is drawn from the read pointer as it was when the room opened.
+    effect(() => {
+      const key = this.readKey();
+      untracked(() => this.readState.opened(key));
+    });
+  }
 }

@@ -17,6 +17,8 @@ import {
   type PrivateMessagesResponse,
   type Room,
   type RoomsResponse,
+  type SearchResponse,
+  type SearchResult,
   type AuthSessionInfo,
   type SessionsResponse,
   type SignInResponse,
@@ -127,6 +129,15 @@ export class ApiClient {
   async conversationHistory(userId: string, options: PageOptions = {}): Promise<PrivateMessageFrame[]> {
     const path = `/conversations/${encodeURIComponent(userId)}/messages?${pageQuery(options)}`;
     return (await this.request<PrivateMessagesResponse>('GET', path)).messages;
+  }
+
+  /** Messages the signed-in user may read that match every word of `q` (as prefixes), newest first. */
+  async search(q: string, options: { room?: string; limit?: number; before?: string } = {}): Promise<SearchResult[]> {
+    const query = new URLSearchParams({ q });
+    if (options.room !== undefined) query.set('room', options.room);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.before !== undefined) query.set('before', options.before);
+    return (await this.request<SearchResponse>('GET', `/search?${query}`)).messages;
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

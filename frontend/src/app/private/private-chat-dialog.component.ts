@@ -5,6 +5,9 @@ import { SessionStore } from '../session/session.store';
 import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
 import { UsersStore } from '../users/users.store';
+import { dmKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { SearchStore } from '../search/search.store';
 import { PrivateChatStore, type Conversation } from './private-chat.store';
 
 export interface PrivateChatData {
@@ -27,7 +30,7 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
   });
 }
 
-/** "Private chat with <name>": its own log and composer; open means read. */
+/** "Private chat with <name>": its own log and composer; what is on screen is read. */
 @Component({
   selector: 'cs-private-chat-dialog',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -63,6 +66,9 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
         (react)="chats.toggleReaction(data.peerId, $event.id, $event.emoji)"
         (retry)="chats.retry($event)"
         (discard)="chats.discard($event)"
+        [newAfter]="readState.divider(readKey)"
+        [focus]="search.focusIn(readKey)"
+        (seen)="readState.seen(readKey, $event)"
       />
       <cs-composer
         [send]="send"
@@ -81,6 +87,9 @@ export class PrivateChatDialogComponent {
   private readonly users = inject(UsersStore);
   private readonly session = inject(SessionStore);
   protected readonly log = viewChild.required(MessageLogComponent);
+  protected readonly readState = inject(ReadStateStore);
+  protected readonly search = inject(SearchStore);
+  protected readonly readKey = dmKey(this.data.peerId);
 
   protected readonly headingId = this.data.headingId ?? `private-chat-heading-${this.data.peerId}`;
   protected readonly selfId = computed(() => this.session.user()?.id ?? '');
@@ -92,6 +101,7 @@ export class PrivateChatDialogComponent {
 
   constructor() {
     this.chats.open(this.data.peerId, this.data.peerName);
+    this.readState.opened(this.readKey);
     inject(DestroyRef).onDestroy(() => this.chats.close(this.data.peerId));
   }
 }
