@@ -8,6 +8,7 @@ import type {
   PrivateMessageFrame,
   Room,
   AuthSessionInfo,
+  SearchResult,
 } from '@chatstream/protocol';
 import { Subject } from 'rxjs';
 import { ApiError, type PageOptions } from '../app/core/api-client';
@@ -228,6 +229,14 @@ export class FakeApi {
   async replies(messageId: string): Promise<HistoryMessage[]> {
     this.calls.push(`replies ${messageId}`);
     return [...this.messages.values()].flat().filter((m) => m.reply_to === messageId);
+  }
+
+  /** What `search` answers: a function of the query (a promise, to hold an answer back). */
+  searchAnswer: (q: string) => Promise<SearchResult[]> = async () => [];
+
+  async search(q: string): Promise<SearchResult[]> {
+    this.calls.push(`search ${q}`);
+    return this.searchAnswer(q);
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {

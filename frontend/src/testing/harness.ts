@@ -5,6 +5,7 @@ import { ACK_TIMEOUT_MS, POLL_INTERVAL_MS, RECONNECT_POLICY, SOCKET_URL, WEB_SOC
 import { ChatStore } from '../app/chat/chat.store';
 import { PrivateChatStore } from '../app/private/private-chat.store';
 import { ReadStateStore } from '../app/read-state/read-state.store';
+import { SearchStore } from '../app/search/search.store';
 import { RoomsStore } from '../app/rooms/rooms.store';
 import { SessionStore, type User } from '../app/session/session.store';
 import { UsersStore } from '../app/users/users.store';
@@ -50,6 +51,7 @@ export function setUpChat(options: Options = {}) {
       UsersStore,
       PrivateChatStore,
       ReadStateStore,
+      SearchStore,
       { provide: ApiClient, useValue: api },
       { provide: WEB_SOCKET_CTOR, useValue: FakeWebSocket },
       { provide: SOCKET_URL, useValue: (query: string) => `ws://chat.test/api/ws?${query}` },

@@ -87,6 +87,8 @@ export class ReadStateStore {
       // A conversation or room that was not in the last fetch (new since): the next one has it.
       this.seenEarly.set(key, Math.max(seq, this.seenEarly.get(key) ?? 0));
       this.scheduleRefresh();
+      // What arrived live is known here: its badge can go at once.
+      if ((this.badgesSignal()[key]?.newest ?? 0) > 0) this.apply(key, (badge) => read(badge, seq));
       return;
     }
     this.apply(key, (badge) => read(badge, seq));
