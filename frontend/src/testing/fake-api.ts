@@ -139,7 +139,7 @@ export class FakeApi {
       if (m.sender_id !== me.id && m.recipient !== me.id) continue;
       const peerId = m.sender_id === me.id ? m.recipient : m.sender_id;
       const peer = [...this.accounts.values()].find((a) => a.user.id === peerId)?.user ?? { id: peerId, username: peerId };
-      latest.set(peerId, { user: peer, last_message: m });
+      latest.set(peerId, { user: peer, last_message: m, last_read_seq: 0, unread: 0, unread_mentions: 0 });
     }
     return [...latest.values()].sort((a, b) => b.last_message.timestamp.localeCompare(a.last_message.timestamp));
   }
