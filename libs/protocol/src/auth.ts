@@ -45,7 +45,7 @@ export interface SessionsResponse {
   sessions: AuthSessionInfo[];
 }
 
-export interface Conversation extends Partial<ReadState> {
+export interface Conversation extends ReadState {
   user: AuthUserInfo;
   last_message: PrivateMessageFrame;
 }

@@ -50,9 +50,10 @@ export interface ReactionFrame {
 export type TypingRequestFrame = { type: 'typing'; room: string } | { type: 'typing'; recipient: string };
 
 /**
- * Accounts mode: the user has read the room or conversation up to `seq`. The
- * server moves the read pointer forward only (never past the last `seq`) and
- * passes the frame on to the user's other connections.
+ * Level 2, accounts mode: everything up to `seq` in the room (or the
+ * conversation with `recipient`) has been read. The pointer only moves
+ * forward and never past the last seq; the user's other connections get a
+ * `ReadFrame`.
  */
 export type ReadRequestFrame = { type: 'read'; room: string; seq: number } | { type: 'read'; recipient: string; seq: number };
 
@@ -182,8 +183,8 @@ export interface MessageUpdatedFrame {
 /** Level 2: someone is typing in a room or to you; show it for 5 s. */
 export type TypingFrame = { type: 'typing'; user_id: string; username: string } & ({ room: string } | { recipient: string });
 
-/** Accounts mode: one of the user's other connections read up to `seq` (badges there clear at once). */
-export type ReadFrame = ReadRequestFrame;
+/** Level 2, accounts mode: the user's read pointer moved on another of their connections (`seq`: the pointer now). */
+export type ReadFrame = { type: 'read'; seq: number } & ({ room: string } | { recipient: string });
 
 /** A frame the server could not accept; the connection stays open. */
 export interface ErrorFrame {

@@ -2,20 +2,7 @@ import type { MessageFrame, RoomMessageFrame } from './frames';
 
 /* REST shapes under `/api`. */
 
-/**
- * Accounts mode, for the signed-in user: where they have read to in a room or
- * conversation, and what is new after it.
- */
-export interface ReadState {
-  /** The read pointer: the last `seq` read (0: nothing yet). */
-  last_read_seq: number;
-  /** Messages of others after the pointer, not deleted. */
-  unread: number;
-  /** Of those, the ones that mention the user. */
-  unread_mentions: number;
-}
-
-export interface Room extends Partial<ReadState> {
+export interface Room {
   id: string;
   name: string;
   description: string;
@@ -25,8 +12,22 @@ export interface Room extends Partial<ReadState> {
   created_at: string;
 }
 
+/**
+ * Accounts mode: the signed-in user's read state of a room or conversation.
+ * `unread`: messages of others after the pointer, not deleted;
+ * `unread_mentions`: of those, the ones that mention the user.
+ */
+export interface ReadState {
+  last_read_seq: number;
+  unread: number;
+  unread_mentions: number;
+}
+
+/** A room in `GET /api/rooms`: with the signed-in user's read state in accounts mode. */
+export type RoomListing = Room & Partial<ReadState>;
+
 export interface RoomsResponse {
-  rooms: Room[];
+  rooms: RoomListing[];
 }
 
 export interface CreateRoomRequest {
@@ -77,17 +78,6 @@ export interface PostMessageResponse {
   seq?: number;
 }
 
-/** A message found by `GET /api/search`: its current state and where its content matched. */
-export type SearchResult = MessageFrame & {
-  /** `[start, end)` character offsets (JavaScript string indices) of the matches in `content`; never HTML. */
-  highlights: Array<[number, number]>;
-};
-
-export interface SearchResponse {
-  /** Newest first. */
-  messages: SearchResult[];
-}
-
 export type HealthResponse = { status: 'ok' } | { status: 'error'; reason: string };
 
 /** Body of every 4xx/5xx REST answer (Nest's shape). */
@@ -95,4 +85,17 @@ export interface ErrorResponse {
   statusCode: number;
   message: string | string[];
   error: string;
+}
+
+/**
+ * A search result: the message in its current state, and where the words
+ * of the query matched in `content`: `[start, end)` pairs of UTF-16 code
+ * unit offsets (JavaScript string indexes: `content.slice(start, end)` is
+ * the matched word), in order, never overlapping. Never HTML.
+ */
+export type SearchResult = MessageFrame & { highlights: Array<[number, number]> };
+
+export interface SearchResponse {
+  /** Newest first; page on with `before=<the last id>`. */
+  messages: SearchResult[];
 }

@@ -1,5 +1,5 @@
 import { MAX_CLIENT_ID_LENGTH, MAX_NAME_LENGTH, type MembershipRequestFrame } from '@chatstream/protocol';
-import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, MaxLength, Min } from 'class-validator';
 import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 /** `{"type":"text","content","room"|"recipient"}`; content rules are the service's. */
@@ -94,6 +94,28 @@ export class TypingFrameDto {
   @MaxLength(MAX_NAME_LENGTH)
   @IsString({ message: 'recipient must be a string' })
   recipient?: string;
+}
+
+/** `{"type":"read","room"|"recipient","seq"}` (level 2, accounts mode). */
+export class ReadFrameDto {
+  @IsIn(['read'])
+  type!: 'read';
+
+  @IsOptional()
+  @IsSafeName()
+  @MaxLength(MAX_NAME_LENGTH)
+  @IsString({ message: 'room must be a string' })
+  room?: string;
+
+  @IsOptional()
+  @IsSafeName()
+  @MaxLength(MAX_NAME_LENGTH)
+  @IsString({ message: 'recipient must be a string' })
+  recipient?: string;
+
+  @Min(0, { message: 'seq must be an integer >= 0' })
+  @IsInt({ message: 'seq must be an integer >= 0' })
+  seq!: number;
 }
 
 /** `{"type":"join_room"|"leave_room","content":"<room id>"}`. */

@@ -16,6 +16,7 @@ import {
   type PrivateMessageFrame,
   type PrivateMessagesResponse,
   type Room,
+  type RoomListing,
   type RoomsResponse,
   type SearchResponse,
   type SearchResult,
@@ -61,7 +62,7 @@ export class ApiClient {
    */
   readonly unauthorized$: Observable<void> = this.unauthorizedSubject.asObservable();
 
-  async rooms(): Promise<Room[]> {
+  async rooms(): Promise<RoomListing[]> {
     return (await this.request<RoomsResponse>('GET', '/rooms')).rooms;
   }
 
