@@ -83,6 +83,8 @@ export class ReadStateStore {
 
   /** The newest message of this target that is on screen: everything up to it is read. */
   seen(key: ReadKey, seq: number): void {
+    // A room read without being a member has no pointer to move (the server would refuse the frame).
+    if (key.startsWith('room:') && !this.rooms.isJoined(key.slice('room:'.length))) return;
     if (this.synced && !this.badgesSignal()[key]?.seeded) {
       // A conversation or room that was not in the last fetch (new since): the next one has it.
       this.seenEarly.set(key, Math.max(seq, this.seenEarly.get(key) ?? 0));
