@@ -5,12 +5,14 @@ import { ConversationsRepository } from '../conversations/conversations.reposito
 import { MessagesRepository } from '../messages/messages.repository';
 import { ReadStateRepository } from '../reads/read-state.repository';
 import { RoomsRepository } from '../rooms/rooms.repository';
+import { SearchRepository } from '../search/search.repository';
 import { UsersRepository } from '../users/users.repository';
 import { describe, openPostgres, openSqlite, StorageStartError, type OpenDatabase } from './database';
 import { KyselyConversationsRepository } from './kysely/kysely-conversations.repository';
 import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
 import { KyselyReadStateRepository } from './kysely/kysely-read-state.repository';
 import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
+import { KyselySearchRepository } from './kysely/kysely-search.repository';
 import { KyselySessionsRepository } from './kysely/kysely-sessions.repository';
 import { KyselyUsersRepository } from './kysely/kysely-users.repository';
 import {
@@ -18,13 +20,14 @@ import {
   MemoryMessagesRepository,
   MemoryReadStateRepository,
   MemoryRoomsRepository,
+  MemorySearchRepository,
   MemorySessionsRepository,
   MemoryUsersRepository,
 } from './memory/memory.repositories';
 import { migrate } from './migrations';
 import { KyselyStorage, MemoryStorageHealth, StorageHealth } from './storage-health';
 
-const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, SessionsRepository, ConversationsRepository, ReadStateRepository, StorageHealth];
+const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, SessionsRepository, ConversationsRepository, ReadStateRepository, SearchRepository, StorageHealth];
 
 /**
  * Provides the repositories every feature stores through: SQLite (default),
@@ -48,6 +51,7 @@ function memory(): Provider[] {
     { provide: SessionsRepository, useClass: MemorySessionsRepository },
     { provide: ConversationsRepository, useClass: MemoryConversationsRepository },
     { provide: ReadStateRepository, useClass: MemoryReadStateRepository },
+    { provide: SearchRepository, useClass: MemorySearchRepository },
     { provide: StorageHealth, useClass: MemoryStorageHealth },
   ];
 }
@@ -62,6 +66,7 @@ function sql(database: OpenDatabase): Provider[] {
     { provide: SessionsRepository, useClass: KyselySessionsRepository },
     { provide: ConversationsRepository, useClass: KyselyConversationsRepository },
     { provide: ReadStateRepository, useClass: KyselyReadStateRepository },
+    { provide: SearchRepository, useClass: KyselySearchRepository },
   ];
 }
 

@@ -12,6 +12,8 @@ import {
   StoredMessage,
 } from '../../messages/messages.repository';
 import { ReadCounts, ReadStateRepository } from '../../reads/read-state.repository';
+import { matchesAll } from '../../search/search-words';
+import { SearchQuery, SearchRepository } from '../../search/search.repository';
 import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repository';
 import { AccountRecord, UserRecord, UsersRepository } from '../../users/users.repository';
 
@@ -374,4 +376,29 @@ export class MemoryReadStateRepository extends ReadStateRepository {
 
 function pointerKey(userId: string, target: MessageTarget): string {
   return JSON.stringify([userId, 'room' in target ? target.room : conversationKey(...target.between)]);
+}
+
+/** Search by reading every message, newest first (memory storage is for experiments). */
+@Injectable()
+export class MemorySearchRepository extends SearchRepository {
+  constructor(private readonly messages: MessagesRepository) {
+    super();
+  }
+
+  async search(query: SearchQuery): Promise<StoredMessage[] | undefined> {
+    const all = [...(this.messages as MemoryMessagesRepository).all()].reverse();
+    const readable = (m: StoredMessage) => m.room !== undefined || (query.userId !== undefined && (m.senderId === query.userId || m.recipient === query.userId));
+    let start = 0;
+    if (query.before !== undefined) {
+      start = all.findIndex((m) => m.id === query.before && readable(m)) + 1;
+      if (start === 0) return undefined;
+    }
+    const found: StoredMessage[] = [];
+    for (const message of all.slice(start)) {
+      if (found.length >= query.limit) break;
+      if (message.deleted || !readable(message) || (query.room !== undefined && message.room !== query.room)) continue;
+      if (matchesAll(message.content, query.words)) found.push({ ...message });
+    }
+    return found;
+  }
 }
