@@ -81,7 +81,8 @@ describeInBrowser('searching messages (AUTH=accounts)', () => {
   test('Enter on a result opens it too', async () => {
     await roomLink(alice, 'Elsewhere').click();
     await box().fill('chatter 42');
-    await results().getByRole('listitem').first().waitFor();
+    await results().getByRole('listitem').filter({ hasText: 'Chatter 42' }).waitFor();
+    expect(await results().getByRole('listitem').count()).toBe(1);
     await box().press('ArrowDown');
     await alice.keyboard.press('Enter');
     await alice.getByRole('heading', { name: 'General Chat' }).waitFor();
