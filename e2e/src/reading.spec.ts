@@ -83,6 +83,9 @@ describeInBrowser('reading: unread badges, the divider and the title across two 
       await titleIs(tab, '(3) ChatStream');
     }
     await screenshot(tab2, 'unread-badges');
+    await tab2.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(tab2)).toEqual([]);
+    await tab2.emulateMedia({ colorScheme: 'light' });
   });
 
   test('reading the room on one tab clears its badge on the other at once; the divider shows above the first new message', async () => {

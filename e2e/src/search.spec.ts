@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { createAccount, createRoom, messagesOf, roomLink, send, shows } from './support/app';
+import { createAccount, createRoom, messagesOf, onlineUser, privateDialog, roomLink, send, shows } from './support/app';
 import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess } from './support/server';
 
@@ -25,6 +25,7 @@ describeInBrowser('searching messages (AUTH=accounts)', () => {
   let server: ServerProcess;
   let browser: Browser;
   let alice: Page;
+  let bob: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -39,6 +40,9 @@ describeInBrowser('searching messages (AUTH=accounts)', () => {
     // Enough after it that it is neither on screen nor in the first page the room loads.
     await postAs(alice, 'general', 80, (i) => `Chatter ${i + 1}`);
     await createRoom(alice, 'Elsewhere');
+    bob = await person(browser);
+    bob.on('pageerror', (error) => pageErrors.push(error.message));
+    await createAccount(bob, server.url, 'bob', 'bob the builder');
   });
 
   afterAll(async () => {
@@ -87,6 +91,36 @@ describeInBrowser('searching messages (AUTH=accounts)', () => {
     await alice.keyboard.press('Enter');
     await alice.getByRole('heading', { name: 'General Chat' }).waitFor();
     await messagesOf(alice).locator('li[aria-current="true"]').filter({ hasText: 'Chatter 42' }).waitFor();
+  });
+
+  test('a private message is found ("Private · bob") and opens the private chat at it', async () => {
+    await onlineUser(bob, 'alice').click();
+    const chat = privateDialog(bob, 'alice');
+    await send(chat, 'The launch codes are in the vault');
+    await shows(messagesOf(chat), 'The launch codes are in the vault');
+    await bob.getByRole('button', { name: 'Close' }).click();
+    await box().fill('launch vau');
+    const result = results().getByRole('listitem').filter({ hasText: 'launch codes' });
+    await result.waitFor();
+    expect(await result.textContent()).toContain('Private · bob');
+    await result.getByRole('button').click();
+    const dialog = privateDialog(alice, 'bob');
+    await dialog.locator('li[aria-current="true"]').filter({ hasText: 'The launch codes are in the vault' }).waitFor();
+    await alice.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  test('at phone width the search box takes its own row and its results fit the screen', async () => {
+    await alice.setViewportSize({ width: 360, height: 720 });
+    await box().fill('deplo');
+    const list = results();
+    await list.getByRole('listitem').filter({ hasText: 'deployment' }).waitFor();
+    const shown = await list.boundingBox();
+    expect(shown && shown.x >= 0 && shown.x + shown.width <= 360).toBe(true);
+    await screenshot(alice, 'search-phone');
+    expect(await seriousViolations(alice)).toEqual([]);
+    await alice.keyboard.press('Escape');
+    await alice.setViewportSize({ width: 1100, height: 720 });
   });
 
   test('no match says so; a query over 200 characters is refused with the reason', async () => {

@@ -59,7 +59,7 @@ interface ResultRow {
           }
         }
         @if (rows().length > 0) {
-          <ul class="search-results" aria-label="Search results">
+          <ul class="search-results" aria-label="Search results" [attr.aria-busy]="search.status() === 'searching'">
             @for (row of rows(); track row.result.id) {
               <li>
                 <button type="button" class="search-result" (click)="choose(row.result)">

@@ -52,6 +52,17 @@ describe('SearchStore', () => {
     expect(sut.results().map((r) => r.content)).toEqual(['new one']);
   });
 
+  test('while a new query waits for its answer, the old results are not presented as its own', async () => {
+    const { t, sut } = await setUp();
+    t.api.searchAnswer = async (q) => [found(q)];
+    sut.type('first');
+    sut.submit();
+    await flush();
+    expect(sut.status()).toBe('done');
+    sut.type('second');
+    expect(sut.status()).toBe('searching');
+  });
+
   test('a blank query asks nothing and clears the results', async () => {
     const { t, sut } = await setUp();
     t.api.searchAnswer = async () => [found('hit')];

@@ -52,6 +52,8 @@ export class SearchStore {
       this.statusSignal.set('idle');
       return;
     }
+    // Until the answer comes, what is shown is not this query's: say so at once.
+    this.statusSignal.set('searching');
     this.timer = setTimeout(() => void this.run(query), SEARCH_DEBOUNCE_MS);
   }
 
