@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { createAccount, createRoom, messagesOf, onlineUser, privateDialog, roomLink, send, shows } from './support/app';
+import { conversationWith, createAccount, createRoom, messagesOf, onlineUser, privateDialog, roomLink, send, shows } from './support/app';
 import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess } from './support/server';
 
@@ -106,6 +106,12 @@ describeInBrowser('searching messages (AUTH=accounts)', () => {
     await result.getByRole('button').click();
     const dialog = privateDialog(alice, 'bob');
     await dialog.locator('li[aria-current="true"]').filter({ hasText: 'The launch codes are in the vault' }).waitFor();
+    await alice.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // Opened again later, the chat is no longer about that search.
+    await conversationWith(alice, 'bob').click();
+    await shows(messagesOf(dialog), 'The launch codes are in the vault');
+    expect(await dialog.locator('li[aria-current="true"]').count()).toBe(0);
     await alice.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
   });

@@ -54,6 +54,7 @@ import { ChatStore } from './chat.store';
       (replyInThread)="chat.openThread(roomId(), $event)"
       [newAfter]="readState.divider(readKey())"
       [focus]="search.focusIn(readKey())"
+      (focused)="search.focusDone()"
       (seen)="readState.seen(readKey(), $event)"
     />
     @if (chat.thread(); as thread) {

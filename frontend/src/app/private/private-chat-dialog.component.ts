@@ -68,6 +68,7 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
         (discard)="chats.discard($event)"
         [newAfter]="readState.divider(readKey)"
         [focus]="search.focusIn(readKey)"
+        (focused)="search.focusDone()"
         (seen)="readState.seen(readKey, $event)"
       />
       <cs-composer

@@ -82,6 +82,11 @@ export class SearchStore {
     return focus?.key === key ? focus.request : null;
   }
 
+  /** The log showed the chosen message: reopening that room or chat later starts at the bottom again. */
+  focusDone(): void {
+    this.focusSignal.set(null);
+  }
+
   private async run(query: string): Promise<void> {
     const ticket = ++this.ticket;
     this.statusSignal.set('searching');

@@ -267,6 +267,8 @@ export class MessageLogComponent {
   readonly focus = input<FocusRequest | null>(null);
   /** The newest seq on screen grew (while the page is visible): it has been read. */
   readonly seen = output<number>();
+  /** The focused message is in view: the request is done (its highlight stays until the log shows another room). */
+  readonly focused = output<void>();
 
   protected readonly pickerEmoji = PICKER_EMOJI;
   /** The message being edited in place. */
@@ -298,6 +300,8 @@ export class MessageLogComponent {
   private focusPages = 0;
   private focusSought: FocusRequest | null = null;
   private focusHandled: FocusRequest | null = null;
+  /** The message a focus request brought into view. */
+  private readonly highlighted = linkedSignal<string, string | null>({ source: () => this.key(), computation: () => null });
 
   private readonly indexOf = computed(() => new Map(this.entries().map((entry, index) => [entry.id, index])));
 
@@ -324,7 +328,7 @@ export class MessageLogComponent {
     const lookup = this.nameOf();
     const newAfter = this.newAfter();
     const firstNew = newAfter === null ? -1 : entries.findIndex((entry) => entry.seq !== undefined && entry.seq > newAfter && entry.sender_id !== self && !entry.deleted);
-    const foundId = this.focus()?.id;
+    const foundId = this.highlighted();
     const nameOf = (id: string) => (id === self ? 'you' : (lookup(id) ?? names.get(id) ?? id));
     for (let i = start; i < end; i++) {
       const entry = entries[i];
@@ -397,12 +401,18 @@ export class MessageLogComponent {
       return;
     }
     this.focusHandled = focus;
+    // Reading them first lets a key change that came with the request reset them before the request sets them.
+    this.window();
+    this.following();
+    this.highlighted();
     const ids = this.entries();
     const first = Math.max(0, index - WINDOW / 2);
     const last = Math.min(ids.length - 1, index + WINDOW / 2);
     this.following.set(false);
     this.window.set({ first: ids[first].id, last: last === ids.length - 1 ? null : ids[last].id });
+    this.highlighted.set(focus.id);
     this.scrollTo.set(focus.id);
+    this.focused.emit();
   }
 
   /** Enter saves the edit (Shift+Enter is a new line). */
