@@ -138,7 +138,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
       <ol #list class="entries">
         @for (row of rows(); track row.id) {
           @if (row.firstNew) {
-            <li class="new-divider" [attr.data-id]="'new:' + row.id"><span role="separator" aria-label="New messages">New messages</span></li>
+            <li class="divider new-divider" [attr.data-id]="'new:' + row.id"><span role="separator" aria-label="New messages">New messages</span></li>
           }
           @if (row.event) {
             <li class="event" [attr.data-id]="row.id">
