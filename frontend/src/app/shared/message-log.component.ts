@@ -461,7 +461,7 @@ export class MessageLogComponent {
     const target = this.scrollTo();
     const focused = target === null ? undefined : this.rowElement(target);
     if (focused) {
-      focused.scrollIntoView({ block: 'center' });
+      focused.scrollIntoView?.({ block: 'center' });
       this.scrollTo.set(null);
       this.captureAnchor();
     } else if (this.following()) {
