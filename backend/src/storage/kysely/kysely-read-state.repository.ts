@@ -61,6 +61,19 @@ export class KyselyReadStateRepository extends ReadStateRepository {
     }
   }
 
+  async startAt(userId: string, room: string): Promise<void> {
+    try {
+      await sql`
+        insert into room_reads (user_id, room_id, last_read_seq)
+        select ${userId}, id, last_seq from rooms where id = ${room}
+        on conflict (user_id, room_id) do nothing`.execute(this.db);
+      this.storage.wrote();
+    } catch (error) {
+      this.storage.wrote(error);
+      throw storageError(error);
+    }
+  }
+
   async roomStates(userId: string): Promise<Map<string, ReadCounts>> {
     const pointer = sql`coalesce(rr.last_read_seq, 0)`;
     const { rows } = await this.read(
