@@ -162,6 +162,23 @@ describe.each(DIALECTS)('read state on %s', (_dialect, create) => {
     expect(await conversationState(bob, ann)).toEqual({ last_read_seq: 0, unread: 1, unread_mentions: 0 });
   });
 
+  it('a first join starts the pointer at the last message; a rejoin keeps it, so what came meanwhile is unread', async () => {
+    const ann = await person('ann');
+    const bob = await person('bob');
+    const room = await roomOf(bob);
+    await say(bob, room, 'before ann');
+    await say(bob, room, 'still before ann');
+    await ann.ws.join(room);
+    expect(await stateOf(ann, room)).toEqual({ last_read_seq: 2, unread: 0, unread_mentions: 0 });
+    await say(bob, room, 'welcome ann');
+    expect(await stateOf(ann, room)).toEqual({ last_read_seq: 2, unread: 1, unread_mentions: 0 });
+    ann.ws.send({ type: 'leave_room', content: room });
+    await ann.ws.next((f) => f.type === 'leave');
+    await say(bob, room, `while you were away @${ann.user.username}`);
+    await ann.ws.join(room);
+    expect(await stateOf(ann, room)).toEqual({ last_read_seq: 2, unread: 2, unread_mentions: 1 });
+  });
+
   it('a room one is not a member of shows nothing unread', async () => {
     const ann = await person('ann');
     const bob = await person('bob');

@@ -17,6 +17,8 @@ export abstract class ReadStateRepository {
    * undefined when it did not (already there or further, or nothing stored).
    */
   abstract markRead(userId: string, target: MessageTarget, seq: number): Promise<number | undefined>;
+  /** A first join: the pointer starts at the room's last seq (what came before joining is not news); an existing pointer stays. */
+  abstract startAt(userId: string, room: string): Promise<void>;
   /** The user's read state of each room they are a member of, by room id. */
   abstract roomStates(userId: string): Promise<Map<string, ReadCounts>>;
   /** The user's read state of the conversations with `otherIds`, by the other user's id. */

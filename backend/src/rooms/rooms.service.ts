@@ -5,6 +5,7 @@ import { Connection } from '../fanout/connection';
 import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { Cluster } from '../cluster/cluster';
+import { AppConfig } from '../config/app-config';
 import { membershipFrame, messageFrame, now, roomCreatedFrame } from '../common/frames';
 import { MessagesRepository } from '../messages/messages.repository';
 import { ReadStateRepository } from '../reads/read-state.repository';
@@ -32,6 +33,7 @@ export class RoomsService implements OnModuleInit {
     private readonly sequencer: RoomSequencer,
     private readonly cluster: Cluster,
     private readonly reads: ReadStateRepository,
+    private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -163,6 +165,8 @@ export class RoomsService implements OnModuleInit {
     const wasMember = this.membership.isMember(roomId, user.id);
     // Storage decides a race of two joins (two tabs, two instances): only the one that made the membership tells the room.
     const made = await this.membership.join(roomId, user.id);
+    // Accounts mode: a room's history before one joined is not unread news (a rejoin keeps the old pointer).
+    if (made && this.config.auth === 'accounts') await this.reads.startAt(user.id, roomId);
     if (conn.level === 1) this.membership.setCurrentRoom(conn, roomId);
     const frame = membershipFrame('join', roomId, user);
     if (made) {

@@ -45,7 +45,7 @@ export async function chatServices(options: { limiter?: MessageRateLimiter; conf
   const membership = new MembershipService(roomsRepository, fanout, cluster);
   await membership.onModuleInit();
   const readState = new MemoryReadStateRepository(messagesRepository, roomsRepository);
-  const rooms = new RoomsService(roomsRepository, messagesRepository, membership, fanout, sequencer, cluster, readState);
+  const rooms = new RoomsService(roomsRepository, messagesRepository, membership, fanout, sequencer, cluster, readState, config);
   await rooms.onModuleInit();
   const users = new UsersService(new MemoryUsersRepository(), membership, fanout, cluster);
   await users.onModuleInit();

@@ -61,14 +61,23 @@ export class KyselyReadStateRepository extends ReadStateRepository {
     }
   }
 
+  async startAt(userId: string, room: string): Promise<void> {
+    try {
+      await sql`
+        insert into room_reads (user_id, room_id, last_read_seq)
+        select ${userId}, id, last_seq from rooms where id = ${room}
+        on conflict (user_id, room_id) do nothing`.execute(this.db);
+      this.storage.wrote();
+    } catch (error) {
+      this.storage.wrote(error);
+      throw storageError(error);
+    }
+  }
+
   async roomStates(userId: string): Promise<Map<string, ReadCounts>> {
-    const pointer = sql`coalesce(rr.last_read_seq, 0)`;
     const { rows } = await this.read(
       sql<CountsRow>`
-        select r.id, r.last_seq, ${pointer} as last_read_seq,
-          (select count(*) from messages m where m.room_id = r.id and m.sender_id = ${userId} and m.seq > ${pointer}) as own,
-          (select count(*) from messages m where m.room_id = r.id and m.deleted = 1 and m.seq > ${pointer} and m.sender_id <> ${userId}) as gone,
-          (select count(*) from message_mentions mm where mm.user_id = ${userId} and mm.room_id = r.id and mm.seq > ${pointer}) as mentioned
+        select r.id, r.last_seq, ${counts(userId, 'room_id', sql`r.id`, sql`coalesce(rr.last_read_seq, 0)`)}
         from memberships ms
         join rooms r on r.id = ms.room_id
         left join room_reads rr on rr.user_id = ms.user_id and rr.room_id = ms.room_id
@@ -81,14 +90,10 @@ export class KyselyReadStateRepository extends ReadStateRepository {
     const states = new Map<string, ReadCounts>();
     if (otherIds.length === 0) return states;
     const otherOf = new Map(otherIds.map((other) => [conversationKey(userId, other), other]));
-    const pointer = sql`coalesce(cr.last_read_seq, 0)`;
     const keys: RawBuilder<unknown>[] = [...otherOf.keys()].map((key) => sql`${key}`);
     const { rows } = await this.read(
       sql<CountsRow>`
-        select c.id, c.last_seq, ${pointer} as last_read_seq,
-          (select count(*) from messages m where m.conversation_id = c.id and m.sender_id = ${userId} and m.seq > ${pointer}) as own,
-          (select count(*) from messages m where m.conversation_id = c.id and m.deleted = 1 and m.seq > ${pointer} and m.sender_id <> ${userId}) as gone,
-          (select count(*) from message_mentions mm where mm.user_id = ${userId} and mm.conversation_id = c.id and mm.seq > ${pointer}) as mentioned
+        select c.id, c.last_seq, ${counts(userId, 'conversation_id', sql`c.id`, sql`coalesce(cr.last_read_seq, 0)`)}
         from conversations c
         left join conversation_reads cr on cr.user_id = ${userId} and cr.conversation_id = c.id
         where c.id in (${sql.join(keys)})`.execute(this.db),
@@ -104,6 +109,19 @@ export class KyselyReadStateRepository extends ReadStateRepository {
       throw storageError(error);
     }
   }
+}
+
+/**
+ * The pointer and the three indexed counts after it, for one place (`room_id`
+ * or `conversation_id` = `place`): the user's own messages, the tombstones of
+ * others, the mentions of the user.
+ */
+function counts(userId: string, column: 'room_id' | 'conversation_id', place: RawBuilder<unknown>, pointer: RawBuilder<unknown>): RawBuilder<unknown> {
+  const at = sql.ref(`m.${column}`);
+  return sql`${pointer} as last_read_seq,
+    (select count(*) from messages m where ${at} = ${place} and m.sender_id = ${userId} and m.seq > ${pointer}) as own,
+    (select count(*) from messages m where ${at} = ${place} and m.deleted = 1 and m.seq > ${pointer} and m.sender_id <> ${userId}) as gone,
+    (select count(*) from message_mentions mm where mm.user_id = ${userId} and ${sql.ref(`mm.${column}`)} = ${place} and mm.seq > ${pointer}) as mentioned`;
 }
 
 function toCounts(row: CountsRow): ReadCounts {

@@ -355,6 +355,11 @@ export class MemoryReadStateRepository extends ReadStateRepository {
     return next;
   }
 
+  async startAt(userId: string, room: string): Promise<void> {
+    const key = pointerKey(userId, { room });
+    if (!this.pointers.has(key)) this.pointers.set(key, this.store.messagesOf({ room }).length);
+  }
+
   async roomStates(userId: string): Promise<Map<string, ReadCounts>> {
     const states = new Map<string, ReadCounts>();
     for (const { roomId, userId: member } of await this.rooms.listMemberships()) {

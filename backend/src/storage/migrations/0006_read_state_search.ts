@@ -61,6 +61,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['conversation_id', 'sender_id', 'seq'])
     .where(sql.ref('conversation_id'), 'is not', null)
     .execute();
+  // A user's rooms (the primary key is (room_id, user_id): without this, listing them scans every membership).
+  await db.schema.createIndex('memberships_user').on('memberships').columns(['user_id', 'room_id']).execute();
   await db.schema.createIndex('messages_room_deleted').on('messages').columns(['room_id', 'seq']).where(sql.ref('deleted'), '=', 1).execute();
   await db.schema.createIndex('messages_conversation_deleted').on('messages').columns(['conversation_id', 'seq']).where(sql.ref('deleted'), '=', 1).execute();
 
@@ -97,7 +99,7 @@ async function backfillMentions(db: Kysely<any>): Promise<void> {
  * see docs/operations.md.)
  */
 async function searchSqlite(db: Kysely<any>): Promise<void> {
-  await sql`create virtual table messages_fts using fts5(content, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+  await sql`create virtual table messages_fts using fts5(content, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', detail='none', columnsize=0)`.execute(db);
   await sql`create trigger messages_fts_insert after insert on messages begin
       insert into messages_fts(rowid, content) values (new.rowid, new.content);
     end`.execute(db);
@@ -136,7 +138,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropIndex('messages_search').execute();
     await sql`drop function chatstream_search_vector(text)`.execute(db);
   }
-  for (const index of ['messages_conversation_deleted', 'messages_room_deleted', 'messages_conversation_sender', 'messages_room_sender']) {
+  for (const index of ['messages_conversation_deleted', 'memberships_user', 'messages_room_deleted', 'messages_conversation_sender', 'messages_room_sender']) {
     await db.schema.dropIndex(index).execute();
   }
   for (const table of ['message_mentions', 'conversation_reads', 'room_reads']) await db.schema.dropTable(table).execute();
