@@ -9,6 +9,7 @@ import { HealthController } from './health/health.controller';
 import { MessagesModule } from './messages/messages.module';
 import { RoomsModule } from './rooms/rooms.module';
 import type { OpenDatabase } from './storage/database';
+import { SearchModule } from './search/search.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
@@ -28,6 +29,7 @@ export class AppModule {
         MessagesModule,
         ConversationsModule.forRoot(config),
         ChatModule,
+        SearchModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: AppConfig, useValue: config }],

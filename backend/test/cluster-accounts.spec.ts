@@ -65,4 +65,27 @@ describeCluster('accounts on several instances', () => {
     const history = await request(b.url, 'GET', `/api/conversations/${sender.user.id}/messages`, { bearer: recipient.token });
     expect(history.body.messages.map((m: { content: string }) => m.content)).toEqual(['hi across']);
   });
+
+  it("a read on one instance reaches the reader's connection on the other at once, and both instances count from the one pointer", async () => {
+    const reader = await register(a.url, username('reader'), PASSWORD);
+    const writer = await register(b.url, username('writer'), PASSWORD);
+    const room = (await request(a.url, 'POST', '/api/rooms', { bearer: reader.token, body: { name: username('Reads') } })).body.room.id;
+    const onA = await connectWith(a.port, reader);
+    const onB = await connectWith(b.port, reader);
+    const writing = await connectWith(b.port, writer);
+    clients.push(onA, onB, writing);
+    await onA.join(room);
+    await writing.join(room);
+    for (const content of ['one', 'two', 'three']) {
+      writing.send({ type: 'text', room, content });
+      await onA.next((f) => f.type === 'text' && (f as { content?: string }).content === content);
+    }
+    const unreadOn = async (url: string) =>
+      (await request(url, 'GET', '/api/rooms', { bearer: reader.token })).body.rooms.find((r: { id: string }) => r.id === room);
+    expect(await unreadOn(b.url)).toMatchObject({ last_read_seq: 0, unread: 3 });
+    onA.send({ type: 'read', room, seq: 2 });
+    expect(await onB.next((f) => f.type === 'read')).toEqual({ type: 'read', room, seq: 2 });
+    expect(await unreadOn(b.url)).toMatchObject({ last_read_seq: 2, unread: 1 });
+    expect(onA.frames.filter((f) => f.type === 'read')).toEqual([]);
+  });
 });

@@ -30,6 +30,8 @@ export class TestServer {
       new AppConfig(),
       // No message rate limit and no registration throttle unless a spec sets one: specs send bursts and make many accounts.
       { logLevel: 'warn', port: 0, host: '127.0.0.1', dataDir: ownDataDir, auth: 'open', rateRegistrationsPerHour: 0, rateMessagesPerSecond: 0 },
+      // A databaseUrl means PostgreSQL, as DATABASE_URL does (loadConfig is not on this path).
+      overrides.databaseUrl !== undefined && overrides.storage === undefined ? { storage: 'postgres' as const } : {},
       overrides,
     );
     const app = await createApp(config);

@@ -18,7 +18,8 @@ import { MessagesService } from '../messages/messages.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { UsersService } from '../users/users.service';
 import { Connection } from '../fanout/connection';
-import { DeleteFrameDto, EditFrameDto, MembershipFrameDto, ReactionFrameDto, TextFrameDto, TypingFrameDto } from './dto/frames.dto';
+import { DeleteFrameDto, EditFrameDto, MembershipFrameDto, ReactionFrameDto, ReadFrameDto, TextFrameDto, TypingFrameDto } from './dto/frames.dto';
+import { ReadStateService } from '../reads/read-state.service';
 import { TypingService } from '../messages/typing.service';
 import { FanoutService } from '../fanout/fanout.service';
 import { FrameValidationPipe } from './frame-validation.pipe';
@@ -28,7 +29,7 @@ import { WsErrorFrameFilter } from './ws-exception.filter';
 
 /** The socket edge: checks each frame, hands it to one service method. */
 @UseFilters(WsErrorFrameFilter)
-@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto, EditFrameDto, DeleteFrameDto, ReactionFrameDto, TypingFrameDto]))
+@UsePipes(new FrameValidationPipe([TextFrameDto, MembershipFrameDto, EditFrameDto, DeleteFrameDto, ReactionFrameDto, TypingFrameDto, ReadFrameDto]))
 @WebSocketGateway({ path: WS_PATH, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, verifyClient: verifyHandshake })
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   constructor(
@@ -39,6 +40,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly config: AppConfig,
     private readonly authenticator: WsAuthenticator,
     private readonly typists: TypingService,
+    private readonly reads: ReadStateService,
   ) {}
 
   /** Accounts mode: the upgrade needs a session (`ws` asks verifyClient on every upgrade). */
@@ -126,6 +128,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const conn = this.connection(socket);
     if (conn.level !== 2) throw new WsException('typing needs protocol=2');
     await this.typists.typing(conn, frame);
+  }
+
+  @SubscribeMessage('read')
+  async read(@ConnectedSocket() socket: WebSocket, @MessageBody() frame: ReadFrameDto): Promise<void> {
+    const conn = this.connection(socket);
+    if (conn.level !== 2) throw new WsException('read needs protocol=2');
+    // In the connection's lane, after its joins (a client that joins and then reads finds itself a member).
+    await conn.queueChange(() => this.reads.read(conn, frame, frame.seq));
   }
 
   @SubscribeMessage('join_room')

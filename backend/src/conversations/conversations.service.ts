@@ -5,6 +5,7 @@ import { messageFrame } from '../common/frames';
 import { UsersService } from '../users/users.service';
 import { ConversationsRepository } from './conversations.repository';
 import { MessagesRepository } from '../messages/messages.repository';
+import { ReadStateRepository } from '../reads/read-state.repository';
 
 /** Which page of a conversation: the newest, older than `before`, with seq above `after`, or changed after a rev. */
 export interface ConversationPage {
@@ -21,12 +22,23 @@ export class ConversationsService {
     private readonly repository: ConversationsRepository,
     private readonly users: UsersService,
     private readonly store: MessagesRepository,
+    private readonly reads: ReadStateRepository,
   ) {}
 
-  /** The user's conversations, most recent first, each with its newest message. */
+  /** The user's conversations, most recent first, each with its newest message and the user's read state. */
   async list(user: AuthUser): Promise<Conversation[]> {
     const conversations = await this.repository.list(user.id);
-    return conversations.map(({ other, lastMessage }) => ({ user: other, last_message: messageFrame(lastMessage) as PrivateMessageFrame }));
+    const states = await this.reads.conversationStates(user.id, conversations.map(({ other }) => other.id));
+    return conversations.map(({ other, lastMessage }) => {
+      const state = states.get(other.id);
+      return {
+        user: other,
+        last_message: messageFrame(lastMessage) as PrivateMessageFrame,
+        last_read_seq: state?.lastReadSeq ?? 0,
+        unread: state?.unread ?? 0,
+        unread_mentions: state?.unreadMentions ?? 0,
+      };
+    });
   }
 
   /** The newest `limit` messages between the user and `otherId` (older than message `before`), oldest first. */

@@ -180,6 +180,16 @@ export class FanoutService implements OnModuleInit, OnApplicationShutdown {
     for (const userId of new Set(target.users)) for (const conn of this.byUser.get(userId) ?? EMPTY) send(conn);
   }
 
+  /** Sends a frame to the other level-2 connections of `conn`'s user here (a read pointer moved on `conn`). */
+  toOtherConnections(conn: Connection, frame: ServerFrame): void {
+    let data: Buffer | undefined;
+    for (const other of this.byUser.get(conn.userId) ?? EMPTY) {
+      if (other === conn || other.level !== 2) continue;
+      data ??= serialize(frame);
+      other.send(data);
+    }
+  }
+
   toConnections(conns: Iterable<Connection>, frame: ServerFrame): void {
     const data = serialize(frame);
     const id = idOf(frame);

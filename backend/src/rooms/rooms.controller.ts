@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CreateRoomResponse, RoomsResponse } from '@chatstream/protocol';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { CreateRoomDto, CreateRoomResponseDto, RoomsResponseDto } from './dto/rooms.dto';
 import { RoomsService } from './rooms.service';
@@ -11,9 +13,9 @@ export class RoomsController {
   constructor(private readonly rooms: RoomsService) {}
 
   @Get()
-  @ApiOkResponse({ type: RoomsResponseDto, description: 'Every room with its member count' })
-  async list(): Promise<RoomsResponse> {
-    return { rooms: await this.rooms.list() };
+  @ApiOkResponse({ type: RoomsResponseDto, description: 'Every room with its member count; in accounts mode with the signed-in user\'s last_read_seq, unread and unread_mentions' })
+  async list(@CurrentUser() user: AuthUser | undefined): Promise<RoomsResponse> {
+    return { rooms: user ? await this.rooms.listFor(user.id) : await this.rooms.list() };
   }
 
   @Post()

@@ -1,12 +1,14 @@
 import { ConflictException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ROOM_ID, DEFAULT_ROOM_NAME, SEED_HISTORY_REPLAY, type MembershipFrame, type Room } from '@chatstream/protocol';
+import { DEFAULT_ROOM_ID, DEFAULT_ROOM_NAME, SEED_HISTORY_REPLAY, type MembershipFrame, type Room, type RoomListing } from '@chatstream/protocol';
 import { Connection } from '../fanout/connection';
 import { FanoutService } from '../fanout/fanout.service';
 import { RoomSequencer } from '../fanout/room-sequencer';
 import { Cluster } from '../cluster/cluster';
+import { AppConfig } from '../config/app-config';
 import { membershipFrame, messageFrame, now, roomCreatedFrame } from '../common/frames';
 import { MessagesRepository } from '../messages/messages.repository';
+import { ReadStateRepository } from '../reads/read-state.repository';
 import { MembershipService } from './membership.service';
 import { RoomRecord, RoomsRepository } from './rooms.repository';
 
@@ -30,6 +32,8 @@ export class RoomsService implements OnModuleInit {
     private readonly fanout: FanoutService,
     private readonly sequencer: RoomSequencer,
     private readonly cluster: Cluster,
+    private readonly reads: ReadStateRepository,
+    private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -57,6 +61,18 @@ export class RoomsService implements OnModuleInit {
     const [rooms, counts] = await Promise.all([this.repository.listRooms(), this.repository.countMembers()]);
     for (const room of rooms) this.applyRoom(room);
     return [...this.rooms.values()].map((room) => this.toRoom(room, counts.get(room.id) ?? 0));
+  }
+
+  /**
+   * Every room with `userId`'s read state (accounts mode). Rooms they are
+   * not a member of have nothing unread: their pointer cannot move.
+   */
+  async listFor(userId: string): Promise<RoomListing[]> {
+    const [rooms, states] = await Promise.all([this.list(), this.reads.roomStates(userId)]);
+    return rooms.map((room) => {
+      const state = states.get(room.id);
+      return { ...room, last_read_seq: state?.lastReadSeq ?? 0, unread: state?.unread ?? 0, unread_mentions: state?.unreadMentions ?? 0 };
+    });
   }
 
   /**
@@ -149,6 +165,8 @@ export class RoomsService implements OnModuleInit {
     const wasMember = this.membership.isMember(roomId, user.id);
     // Storage decides a race of two joins (two tabs, two instances): only the one that made the membership tells the room.
     const made = await this.membership.join(roomId, user.id);
+    // Accounts mode: a room's history before one joined is not unread news (a rejoin keeps the old pointer).
+    if (made && this.config.auth === 'accounts') await this.reads.startAt(user.id, roomId);
     if (conn.level === 1) this.membership.setCurrentRoom(conn, roomId);
     const frame = membershipFrame('join', roomId, user);
     if (made) {

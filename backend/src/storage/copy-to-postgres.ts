@@ -6,7 +6,7 @@
 import { describe, openPostgres, openSqlite, type Database } from './database';
 import { migrate } from './migrations';
 
-const TABLES: Array<keyof Database> = ['rooms', 'memberships', 'users', 'messages', 'conversations', 'reactions', 'message_edits'];
+const TABLES: Array<keyof Database> = ['rooms', 'memberships', 'users', 'messages', 'conversations', 'reactions', 'message_edits', 'room_reads', 'conversation_reads', 'message_mentions'];
 const CHUNK = 1000;
 
 export async function copyToPostgres(dataDir: string, databaseUrl: string, log: (line: string) => void): Promise<void> {

@@ -37,6 +37,26 @@ export interface Database {
     previous_content: string;
     replaced_at: string;
   };
+  /** A user's read pointer in a room: the seq of the last message read (moves only forward). */
+  room_reads: {
+    user_id: string;
+    room_id: string;
+    last_read_seq: number;
+  };
+  /** The same in a private conversation (conversation_id: conversationKey(a, b)). */
+  conversation_reads: {
+    user_id: string;
+    conversation_id: string;
+    last_read_seq: number;
+  };
+  /** Who a live message mentions (never its sender), where it is: unread mention counts are index ranges of this. */
+  message_mentions: {
+    message_id: string;
+    user_id: string;
+    room_id: string | null;
+    conversation_id: string | null;
+    seq: number;
+  };
   memberships: {
     room_id: string;
     user_id: string;

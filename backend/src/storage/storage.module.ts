@@ -3,25 +3,31 @@ import { SessionsRepository } from '../auth/sessions.repository';
 import { AppConfig } from '../config/app-config';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { MessagesRepository } from '../messages/messages.repository';
+import { ReadStateRepository } from '../reads/read-state.repository';
 import { RoomsRepository } from '../rooms/rooms.repository';
+import { SearchRepository } from '../search/search.repository';
 import { UsersRepository } from '../users/users.repository';
 import { describe, openPostgres, openSqlite, StorageStartError, type OpenDatabase } from './database';
 import { KyselyConversationsRepository } from './kysely/kysely-conversations.repository';
 import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
+import { KyselyReadStateRepository } from './kysely/kysely-read-state.repository';
 import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
+import { KyselySearchRepository } from './kysely/kysely-search.repository';
 import { KyselySessionsRepository } from './kysely/kysely-sessions.repository';
 import { KyselyUsersRepository } from './kysely/kysely-users.repository';
 import {
   MemoryConversationsRepository,
   MemoryMessagesRepository,
+  MemoryReadStateRepository,
   MemoryRoomsRepository,
+  MemorySearchRepository,
   MemorySessionsRepository,
   MemoryUsersRepository,
 } from './memory/memory.repositories';
 import { migrate } from './migrations';
 import { KyselyStorage, MemoryStorageHealth, StorageHealth } from './storage-health';
 
-const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, SessionsRepository, ConversationsRepository, StorageHealth];
+const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, SessionsRepository, ConversationsRepository, ReadStateRepository, SearchRepository, StorageHealth];
 
 /**
  * Provides the repositories every feature stores through: SQLite (default),
@@ -44,6 +50,8 @@ function memory(): Provider[] {
     { provide: MessagesRepository, useClass: MemoryMessagesRepository },
     { provide: SessionsRepository, useClass: MemorySessionsRepository },
     { provide: ConversationsRepository, useClass: MemoryConversationsRepository },
+    { provide: ReadStateRepository, useClass: MemoryReadStateRepository },
+    { provide: SearchRepository, useClass: MemorySearchRepository },
     { provide: StorageHealth, useClass: MemoryStorageHealth },
   ];
 }
@@ -57,6 +65,8 @@ function sql(database: OpenDatabase): Provider[] {
     { provide: MessagesRepository, useClass: KyselyMessagesRepository },
     { provide: SessionsRepository, useClass: KyselySessionsRepository },
     { provide: ConversationsRepository, useClass: KyselyConversationsRepository },
+    { provide: ReadStateRepository, useClass: KyselyReadStateRepository },
+    { provide: SearchRepository, useClass: KyselySearchRepository },
   ];
 }
 

@@ -11,7 +11,8 @@ import { MessageRateLimiter } from '../messages/message-rate-limiter';
 import { MessagesService } from '../messages/messages.service';
 import { MembershipService } from '../rooms/membership.service';
 import { RoomsService } from '../rooms/rooms.service';
-import { MemoryMessagesRepository, MemoryRoomsRepository, MemoryUsersRepository } from '../storage/memory/memory.repositories';
+import { ReadStateService } from '../reads/read-state.service';
+import { MemoryMessagesRepository, MemoryReadStateRepository, MemoryRoomsRepository, MemoryUsersRepository } from '../storage/memory/memory.repositories';
 import { UsersService } from '../users/users.service';
 
 /** Stands in for a `ws` socket: records what the server sent it. */
@@ -34,21 +35,24 @@ export class FakeSocket extends EventEmitter {
 }
 
 /** The chat services wired together over in-memory repositories, as the app wires them. */
-export async function chatServices(options: { limiter?: MessageRateLimiter } = {}) {
-  const fanout = new FanoutService(new AppConfig());
+export async function chatServices(options: { limiter?: MessageRateLimiter; config?: AppConfig } = {}) {
+  const config = options.config ?? new AppConfig();
+  const fanout = new FanoutService(config);
   const messagesRepository = new MemoryMessagesRepository();
   const sequencer = new RoomSequencer(fanout, messagesRepository);
   const cluster = new LocalCluster();
   const roomsRepository = new MemoryRoomsRepository();
   const membership = new MembershipService(roomsRepository, fanout, cluster);
   await membership.onModuleInit();
-  const rooms = new RoomsService(roomsRepository, messagesRepository, membership, fanout, sequencer, cluster);
+  const readState = new MemoryReadStateRepository(messagesRepository, roomsRepository);
+  const rooms = new RoomsService(roomsRepository, messagesRepository, membership, fanout, sequencer, cluster, readState, config);
   await rooms.onModuleInit();
   const users = new UsersService(new MemoryUsersRepository(), membership, fanout, cluster);
   await users.onModuleInit();
   // No message limit unless a spec brings one: specs send bursts.
   const limiter = options.limiter ?? new MessageRateLimiter(1, 0);
   const messages = new MessagesService(messagesRepository, rooms, membership, users, fanout, sequencer, cluster, limiter);
+  const reads = new ReadStateService(readState, rooms, membership, users, fanout, cluster, config);
 
   /** Connects a fake socket as a user; returns the connection and what it received. */
   function connect(userId: string, level: 1 | 2 = 2, username = userId) {
@@ -58,7 +62,7 @@ export async function chatServices(options: { limiter?: MessageRateLimiter } = {
     return { conn, socket, received: socket.sent };
   }
 
-  return { fanout, membership, rooms, users, messages, connect };
+  return { fanout, membership, rooms, users, messages, reads, connect };
 }
 
 /** A clock a spec moves by hand. */

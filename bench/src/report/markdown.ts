@@ -1,5 +1,6 @@
 import { WARMUP_MS } from '../scenarios/history';
 import { AFTER_READS_MS } from '../scenarios/large-history';
+import type { EngineResult, SearchBenchOptions } from '../scenarios/search';
 import type { Measured } from '../scenarios/session';
 import { P99_BOUND_MS } from '../scenarios/session';
 import { median, sustainableRate, type SuiteResults } from '../suite';
@@ -428,4 +429,45 @@ export function bestWindow(cw: NonNullable<SuiteResults['commitWindow']>): strin
   const pool = clean.length ? clean : candidates;
   const best = pool.reduce((a, b) => (b.step.latency.p99 < a.step.latency.p99 ? b : a));
   return `Lowest p99 at ${int(top)} msg/s${clean.length ? ' without loss' : ' (every setting lost messages)'}: **COMMIT_WINDOW_MS=${best.window}**, ${ms(best.step.latency.p99)} ms.`;
+}
+
+/** Targets of issue 15 at 1,000,000 stored messages. */
+const SEARCH_P99_MS = 50;
+const ROOMS_P99_MS = 10;
+const WRITE_RATIO = 0.8;
+
+/** `npm run bench:search`: per engine, read p99 against the targets and the write path with the index on and off. */
+export function searchTable(results: EngineResult[], options: SearchBenchOptions): string {
+  const at = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const reads: string[][] = [];
+  const writes: string[][] = [];
+  for (const r of results) {
+    for (const [name, summary] of Object.entries(r.reads.perPath)) {
+      const target = name.startsWith('rooms') ? ROOMS_P99_MS : SEARCH_P99_MS;
+      reads.push([r.engine, name, ms(summary.p50), ms(summary.p99), `< ${target} ms: ${summary.p99 < target ? 'met' : '**missed**'}`, int(summary.count)]);
+    }
+    const on = r.writes.filter((w) => w.indexOn).map((w) => w.perSecond);
+    const off = r.writes.filter((w) => !w.indexOn).map((w) => w.perSecond);
+    const ratio = median(on) / median(off);
+    writes.push([
+      r.engine,
+      int(median(on)),
+      int(median(off)),
+      `${ratio.toFixed(2)}× (≥ ${WRITE_RATIO}×: ${ratio >= WRITE_RATIO ? 'met' : '**missed**'})`,
+      `${(r.indexBytes / 1024 / 1024).toFixed(0)} MB`,
+      `${r.seedSeconds.toFixed(0)} s`,
+      r.otherCpuPct === undefined ? '' : `${r.otherCpuPct.toFixed(0)} %`,
+    ]);
+    if (r.reads.failed > 0) reads.push([r.engine, `${r.reads.failed} requests failed: ${r.reads.errors.join('; ')}`, '', '', '', '']);
+  }
+  return [
+    `_Generated ${at} UTC by \`npm run bench:search\`: ${int(options.messages)} messages in ${options.rooms} rooms of one reader, ` +
+      `${options.rate} GETs/s in all for ${options.durationMs / 1000} s after a ${WARMUP_MS / 1000} s warm-up, over 4 keep-alive connections, the paths in turn. ` +
+      `Writes: ${int(options.writes)} messages per round through the backend's repository (group commit, 256 in flight), index on and off alternating. ` +
+      `"Other load" is the CPU other processes used during the reads (up to 200 % on this 2-core machine, shared with other jobs): high values mean noisy figures._`,
+    '',
+    table(['engine', 'request', 'p50 ms', 'p99 ms', 'target', 'requests'], reads),
+    '',
+    table(['engine', 'writes/s, index on', 'writes/s, index off', 'on / off', 'index size', 'seeding', 'other load (reads)'], writes),
+  ].join('\n');
 }

@@ -7,7 +7,9 @@ import type {
   OnlineUser,
   PrivateMessageFrame,
   Room,
+  RoomListing,
   AuthSessionInfo,
+  SearchResult,
 } from '@chatstream/protocol';
 import { Subject } from 'rxjs';
 import { ApiError, type PageOptions } from '../app/core/api-client';
@@ -47,7 +49,7 @@ export function privateMessage(from: AuthUserInfo, to: AuthUserInfo, content: st
 
 /** The REST API over in-memory state, with the server's paging rules. */
 export class FakeApi {
-  roomList: Room[] = [room('general', 'General Chat')];
+  roomList: RoomListing[] = [room('general', 'General Chat')];
   readonly messages = new Map<string, HistoryMessage[]>();
   users: OnlineUser[] = [];
   readonly calls: string[] = [];
@@ -139,7 +141,7 @@ export class FakeApi {
       if (m.sender_id !== me.id && m.recipient !== me.id) continue;
       const peerId = m.sender_id === me.id ? m.recipient : m.sender_id;
       const peer = [...this.accounts.values()].find((a) => a.user.id === peerId)?.user ?? { id: peerId, username: peerId };
-      latest.set(peerId, { user: peer, last_message: m });
+      latest.set(peerId, { user: peer, last_message: m, last_read_seq: 0, unread: 0, unread_mentions: 0 });
     }
     return [...latest.values()].sort((a, b) => b.last_message.timestamp.localeCompare(a.last_message.timestamp));
   }
@@ -194,7 +196,7 @@ export class FakeApi {
     return changed;
   }
 
-  async rooms(): Promise<Room[]> {
+  async rooms(): Promise<RoomListing[]> {
     this.calls.push('rooms');
     return this.roomList.map((r) => ({ ...r }));
   }
@@ -234,6 +236,14 @@ export class FakeApi {
     this.calls.push(`privateReplies ${messageId}`);
     const me = this.session();
     return this.privateMessages.filter((m) => m.reply_to === messageId && (m.sender_id === me.id || m.recipient === me.id));
+  }
+
+  /** What `search` answers: a function of the query (a promise, to hold an answer back). */
+  searchAnswer: (q: string) => Promise<SearchResult[]> = async () => [];
+
+  async search(q: string): Promise<SearchResult[]> {
+    this.calls.push(`search ${q}`);
+    return this.searchAnswer(q);
   }
 
   async onlineUsers(): Promise<OnlineUser[]> {

@@ -4,6 +4,8 @@ import { ChatSocket } from '../app/core/chat-socket.service';
 import { ACK_TIMEOUT_MS, POLL_INTERVAL_MS, RECONNECT_POLICY, SOCKET_URL, WEB_SOCKET_CTOR } from '../app/core/config';
 import { ChatStore } from '../app/chat/chat.store';
 import { PrivateChatStore } from '../app/private/private-chat.store';
+import { ReadStateStore } from '../app/read-state/read-state.store';
+import { SearchStore } from '../app/search/search.store';
 import { RoomsStore } from '../app/rooms/rooms.store';
 import { SessionStore, type User } from '../app/session/session.store';
 import { UsersStore } from '../app/users/users.store';
@@ -48,6 +50,8 @@ export function setUpChat(options: Options = {}) {
       ChatStore,
       UsersStore,
       PrivateChatStore,
+      ReadStateStore,
+      SearchStore,
       { provide: ApiClient, useValue: api },
       { provide: WEB_SOCKET_CTOR, useValue: FakeWebSocket },
       { provide: SOCKET_URL, useValue: (query: string) => `ws://chat.test/api/ws?${query}` },
@@ -73,6 +77,9 @@ export function setUpChat(options: Options = {}) {
     get privateChats() {
       return TestBed.inject(PrivateChatStore);
     },
+    get readState() {
+      return TestBed.inject(ReadStateStore);
+    },
     /** Connects and lets the fake server accept: what the chat shell does on start. */
     async connect(): Promise<FakeWebSocket> {
       // Like the app: the mode and (with accounts) the user are known before the shell exists.
@@ -82,6 +89,7 @@ export function setUpChat(options: Options = {}) {
       TestBed.inject(ChatStore);
       TestBed.inject(UsersStore);
       TestBed.inject(PrivateChatStore);
+      TestBed.inject(ReadStateStore);
       TestBed.inject(ChatSocket).connect(accounts ? 'session-cookie' : ME);
       FakeWebSocket.last.accept();
       await settled();

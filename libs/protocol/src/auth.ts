@@ -1,4 +1,5 @@
 import type { PrivateMessageFrame } from './frames';
+import type { ReadState } from './rest';
 
 /* REST shapes of accounts mode (`/api/auth/*`, `/api/conversations*`). */
 
@@ -44,7 +45,7 @@ export interface SessionsResponse {
   sessions: AuthSessionInfo[];
 }
 
-export interface Conversation {
+export interface Conversation extends ReadState {
   user: AuthUserInfo;
   last_message: PrivateMessageFrame;
 }

@@ -49,6 +49,14 @@ export interface ReactionFrame {
 /** "I am typing" to a room or a person; forwarded at most once every 2 s per user and target, never stored. */
 export type TypingRequestFrame = { type: 'typing'; room: string } | { type: 'typing'; recipient: string };
 
+/**
+ * Level 2, accounts mode: everything up to `seq` in the room (or the
+ * conversation with `recipient`) has been read. The pointer only moves
+ * forward and never past the last seq; the user's other connections get a
+ * `ReadFrame`.
+ */
+export type ReadRequestFrame = { type: 'read'; room: string; seq: number } | { type: 'read'; recipient: string; seq: number };
+
 /** Join or leave a room; `content` is the room id. */
 export interface MembershipRequestFrame {
   type: 'join_room' | 'leave_room';
@@ -62,9 +70,10 @@ export type ClientFrame =
   | EditFrame
   | DeleteFrame
   | ReactionFrame
-  | TypingRequestFrame;
+  | TypingRequestFrame
+  | ReadRequestFrame;
 export type ClientFrameType = ClientFrame['type'];
-export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room', 'edit', 'delete', 'react', 'unreact', 'typing'];
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ['text', 'join_room', 'leave_room', 'edit', 'delete', 'react', 'unreact', 'typing', 'read'];
 
 // ---- server to client -------------------------------------------------------
 
@@ -174,6 +183,9 @@ export interface MessageUpdatedFrame {
 /** Level 2: someone is typing in a room or to you; show it for 5 s. */
 export type TypingFrame = { type: 'typing'; user_id: string; username: string } & ({ room: string } | { recipient: string });
 
+/** Level 2, accounts mode: the user's read pointer moved on another of their connections (`seq`: the pointer now). */
+export type ReadFrame = { type: 'read'; seq: number } & ({ room: string } | { recipient: string });
+
 /** A frame the server could not accept; the connection stays open. */
 export interface ErrorFrame {
   type: 'error';
@@ -191,5 +203,6 @@ export type ServerFrame =
   | RoomCreatedFrame
   | MessageUpdatedFrame
   | TypingFrame
+  | ReadFrame
   | ErrorFrame;
 export type ServerFrameType = ServerFrame['type'];

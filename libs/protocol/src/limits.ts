@@ -13,6 +13,10 @@ export const SEED_HISTORY_REPLAY = 100;
 /** `GET /api/rooms/:id/messages` page size: default and allowed range. */
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 200;
+/** `GET /api/search`: page size (default and allowed range) and the longest `q`. */
+export const SEARCH_DEFAULT_LIMIT = 20;
+export const SEARCH_MAX_LIMIT = 50;
+export const MAX_SEARCH_QUERY_LENGTH = 200;
 /** Longest `client_id` (idempotency key) of a text frame or `POST /api/messages`. */
 export const MAX_CLIENT_ID_LENGTH = 64;
 
@@ -45,3 +49,5 @@ export const SHORT_CODE_PATTERN = /^:[a-z0-9_+-]{1,32}:$/;
 export const TYPING_THROTTLE_MS = 2000;
 /** How long a client shows "… is typing". */
 export const TYPING_SHOW_MS = 5000;
+/** A client sends a `read` frame per room or conversation at most once in this many ms. */
+export const READ_THROTTLE_MS = 1000;

@@ -1,4 +1,4 @@
-import type { RoomMessageFrame } from './frames';
+import type { MessageFrame, RoomMessageFrame } from './frames';
 
 /* REST shapes under `/api`. */
 
@@ -12,8 +12,22 @@ export interface Room {
   created_at: string;
 }
 
+/**
+ * Accounts mode: the signed-in user's read state of a room or conversation.
+ * `unread`: messages of others after the pointer, not deleted;
+ * `unread_mentions`: of those, the ones that mention the user.
+ */
+export interface ReadState {
+  last_read_seq: number;
+  unread: number;
+  unread_mentions: number;
+}
+
+/** A room in `GET /api/rooms`: with the signed-in user's read state in accounts mode. */
+export type RoomListing = Room & Partial<ReadState>;
+
 export interface RoomsResponse {
-  rooms: Room[];
+  rooms: RoomListing[];
 }
 
 export interface CreateRoomRequest {
@@ -71,4 +85,17 @@ export interface ErrorResponse {
   statusCode: number;
   message: string | string[];
   error: string;
+}
+
+/**
+ * A search result: the message in its current state, and where the words
+ * of the query matched in `content`: `[start, end)` pairs of UTF-16 code
+ * unit offsets (JavaScript string indexes: `content.slice(start, end)` is
+ * the matched word), in order, never overlapping. Never HTML.
+ */
+export type SearchResult = MessageFrame & { highlights: Array<[number, number]> };
+
+export interface SearchResponse {
+  /** Newest first; page on with `before=<the last id>`. */
+  messages: SearchResult[];
 }

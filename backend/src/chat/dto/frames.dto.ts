@@ -1,5 +1,5 @@
 import { MAX_CLIENT_ID_LENGTH, MAX_NAME_LENGTH, type MembershipRequestFrame } from '@chatstream/protocol';
-import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, MaxLength, Min } from 'class-validator';
 import { IsSafeContent, IsSafeName } from '../../common/validation/text-rules';
 
 /** `{"type":"text","content","room"|"recipient"}`; content rules are the service's. */
@@ -11,17 +11,10 @@ export class TextFrameDto {
   @IsString({ message: 'content must be a string' })
   content!: string;
 
-  // Decorators run bottom-up: the type check comes first, so its message is the one reported.
-  @IsOptional()
-  @IsSafeName()
-  @MaxLength(MAX_NAME_LENGTH)
-  @IsString({ message: 'room must be a string' })
+  @IsTarget('room')
   room?: string;
 
-  @IsOptional()
-  @IsSafeName()
-  @MaxLength(MAX_NAME_LENGTH)
-  @IsString({ message: 'recipient must be a string' })
+  @IsTarget('recipient')
   recipient?: string;
 
   @IsOptional()
@@ -33,6 +26,17 @@ export class TextFrameDto {
   @MaxLength(MAX_NAME_LENGTH, { message: 'reply_to must be a message id' })
   @IsString({ message: 'reply_to must be a message id' })
   reply_to?: string;
+}
+
+/** An optional `room` or `recipient`: a safe name; which of them a frame needs is the service's rule. */
+function IsTarget(field: 'room' | 'recipient'): PropertyDecorator {
+  return (target, key) => {
+    // Registered in the order a stack of decorators runs (bottom-up): the type check first, so its message is the one reported.
+    IsString({ message: `${field} must be a string` })(target, key);
+    MaxLength(MAX_NAME_LENGTH)(target, key);
+    IsSafeName()(target, key);
+    IsOptional()(target, key);
+  };
 }
 
 /** A message id field: the service answers 404 for one that names no message. */
@@ -83,17 +87,27 @@ export class TypingFrameDto {
   @IsIn(['typing'])
   type!: 'typing';
 
-  @IsOptional()
-  @IsSafeName()
-  @MaxLength(MAX_NAME_LENGTH)
-  @IsString({ message: 'room must be a string' })
+  @IsTarget('room')
   room?: string;
 
-  @IsOptional()
-  @IsSafeName()
-  @MaxLength(MAX_NAME_LENGTH)
-  @IsString({ message: 'recipient must be a string' })
+  @IsTarget('recipient')
   recipient?: string;
+}
+
+/** `{"type":"read","room"|"recipient","seq"}` (level 2, accounts mode). */
+export class ReadFrameDto {
+  @IsIn(['read'])
+  type!: 'read';
+
+  @IsTarget('room')
+  room?: string;
+
+  @IsTarget('recipient')
+  recipient?: string;
+
+  @Min(0, { message: 'seq must be an integer >= 0' })
+  @IsInt({ message: 'seq must be an integer >= 0' })
+  seq!: number;
 }
 
 /** `{"type":"join_room"|"leave_room","content":"<room id>"}`. */

@@ -19,6 +19,9 @@ export class PrivateMessageDto implements PrivateMessageFrame {
 export class ConversationDto implements Conversation {
   @ApiProperty({ type: AuthUserDto, description: 'The other person' }) user!: AuthUserDto;
   @ApiProperty({ type: PrivateMessageDto }) last_message!: PrivateMessageDto;
+  @ApiProperty({ description: 'seq of the last message the signed-in user read here (0: none)' }) last_read_seq!: number;
+  @ApiProperty({ description: 'Messages of the other person after last_read_seq, not deleted' }) unread!: number;
+  @ApiProperty({ description: 'Of those, the ones that mention the signed-in user' }) unread_mentions!: number;
 }
 
 export class ConversationsResponseDto implements ConversationsResponse {

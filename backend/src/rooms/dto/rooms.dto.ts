@@ -27,8 +27,15 @@ export class RoomDto implements Room {
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
+/** Accounts mode: a room with the signed-in user's read state (0 unread in rooms they are not a member of). */
+export class RoomListingDto extends RoomDto {
+  @ApiPropertyOptional({ description: 'Accounts mode: seq of the last message the signed-in user read here (0: none)' }) last_read_seq?: number;
+  @ApiPropertyOptional({ description: 'Accounts mode: messages of others after last_read_seq, not deleted' }) unread?: number;
+  @ApiPropertyOptional({ description: 'Accounts mode: of those, the ones that mention the signed-in user' }) unread_mentions?: number;
+}
+
 export class RoomsResponseDto {
-  @ApiProperty({ type: [RoomDto] }) rooms!: RoomDto[];
+  @ApiProperty({ type: [RoomListingDto] }) rooms!: RoomListingDto[];
 }
 
 export class CreateRoomResponseDto {

@@ -240,6 +240,10 @@ export class KyselyMessagesRepository extends MessagesRepository {
       inserted += numAffectedRows === undefined ? chunk.length : Number(numAffectedRows);
     }
     if (inserted < rows.length) throw new RepeatRace();
+    const mentioned = rows.flatMap(mentionRows);
+    for (let i = 0; i < mentioned.length; i += ROWS_PER_INSERT) {
+      await trx.insertInto('message_mentions').values(mentioned.slice(i, i + ROWS_PER_INSERT)).execute();
+    }
     for (const [parent, rev] of parents) {
       await trx.updateTable('messages').set((eb) => ({ reply_count: eb('reply_count', '+', 1), rev })).where('id', '=', parent).execute();
     }
@@ -351,15 +355,21 @@ export class KyselyMessagesRepository extends MessagesRepository {
   private async storeChange(trx: Kysely<Database>, current: Stored, change: MessageChange, next: Stored): Promise<void> {
     const rev = next.rev as number;
     switch (change.kind) {
-      case 'edit':
+      case 'edit': {
         await trx
           .insertInto('message_edits')
           .values({ message_id: current.id, rev, previous_content: current.content, replaced_at: change.at })
           .execute();
+        // A mention edited away stops counting; a new one starts.
+        await trx.deleteFrom('message_mentions').where('message_id', '=', current.id).execute();
+        const mentioned = mentionRows(next);
+        if (mentioned.length > 0) await trx.insertInto('message_mentions').values(mentioned).execute();
         break;
+      }
       case 'delete':
-        // Taken back: the earlier texts go with it.
+        // Taken back: the earlier texts and the mentions go with it.
         await trx.deleteFrom('message_edits').where('message_id', '=', current.id).execute();
+        await trx.deleteFrom('message_mentions').where('message_id', '=', current.id).execute();
         break;
       case 'react':
         await trx.insertInto('reactions').values({ message_id: current.id, user_id: change.userId, emoji: change.emoji, added_rev: rev }).execute();
@@ -504,6 +514,15 @@ function toRow(message: Stored): InsertRow {
     mentions: message.mentions && message.mentions.length > 0 ? JSON.stringify(message.mentions) : '[]',
     rev: message.rev ?? 0,
   };
+}
+
+/** The message_mentions rows of a message: who it mentions, its sender left out. */
+function mentionRows(message: Stored): Array<Insertable<Database['message_mentions']>> {
+  if (!message.mentions || message.mentions.length === 0) return NONE;
+  const place = message.room !== undefined ? { room_id: message.room, conversation_id: null } : { room_id: null, conversation_id: conversationKey(message.senderId, message.recipient ?? '') };
+  return [...new Set(message.mentions)]
+    .filter((user) => user !== message.senderId)
+    .map((user_id) => ({ message_id: message.id, user_id, ...place, seq: message.seq as number }));
 }
 
 const NONE: never[] = [];

@@ -11,6 +11,9 @@ import {
   RoomMessageRecord,
   StoredMessage,
 } from '../../messages/messages.repository';
+import { ReadCounts, ReadStateRepository } from '../../reads/read-state.repository';
+import { matchesAll } from '../../search/search-words';
+import { SearchQuery, SearchRepository } from '../../search/search.repository';
 import { Membership, RoomRecord, RoomsRepository } from '../../rooms/rooms.repository';
 import { AccountRecord, UserRecord, UsersRepository } from '../../users/users.repository';
 
@@ -258,6 +261,16 @@ export class MemoryMessagesRepository extends MessagesRepository {
     return history.slice(Math.max(0, end - limit), end).map((message) => ({ ...message }));
   }
 
+  /** The messages of a room or conversation, in seq order (read state and search read them in place). */
+  messagesOf(target: MessageTarget): readonly StoredMessage[] {
+    return 'room' in target ? (this.rooms.get(target.room) ?? []) : (this.conversations.get(conversationKey(...target.between)) ?? []);
+  }
+
+  /** Every message, in the order stored. */
+  *all(): IterableIterator<StoredMessage> {
+    yield* this.byId.values();
+  }
+
   private listOf(message: MessageRecord): StoredMessage[] {
     const key = conversationKey(message.senderId, message.recipient ?? '');
     let list = this.conversations.get(key);
@@ -314,5 +327,83 @@ export class MemoryConversationsRepository extends ConversationsRepository {
       if (end < 0) return undefined;
     }
     return all.slice(Math.max(0, end - limit), end);
+  }
+}
+
+/** Read pointers in process memory; counts by walking the messages after the pointer (memory storage is for experiments). */
+@Injectable()
+export class MemoryReadStateRepository extends ReadStateRepository {
+  private readonly pointers = new Map<string, number>();
+
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
+  ) {
+    super();
+  }
+
+  private get store(): MemoryMessagesRepository {
+    return this.messages as MemoryMessagesRepository;
+  }
+
+  async markRead(userId: string, target: MessageTarget, seq: number): Promise<number | undefined> {
+    const last = this.store.messagesOf(target).length;
+    const key = pointerKey(userId, target);
+    const next = Math.min(seq, last);
+    if (next <= (this.pointers.get(key) ?? 0)) return undefined;
+    this.pointers.set(key, next);
+    return next;
+  }
+
+  async startAt(userId: string, room: string): Promise<void> {
+    const key = pointerKey(userId, { room });
+    if (!this.pointers.has(key)) this.pointers.set(key, this.store.messagesOf({ room }).length);
+  }
+
+  async roomStates(userId: string): Promise<Map<string, ReadCounts>> {
+    const states = new Map<string, ReadCounts>();
+    for (const { roomId, userId: member } of await this.rooms.listMemberships()) {
+      if (member === userId) states.set(roomId, this.counts(userId, { room: roomId }));
+    }
+    return states;
+  }
+
+  async conversationStates(userId: string, otherIds: string[]): Promise<Map<string, ReadCounts>> {
+    return new Map(otherIds.map((other) => [other, this.counts(userId, { between: [userId, other] })]));
+  }
+
+  private counts(userId: string, target: MessageTarget): ReadCounts {
+    const lastReadSeq = this.pointers.get(pointerKey(userId, target)) ?? 0;
+    const unread = this.store.messagesOf(target).slice(lastReadSeq).filter((m) => m.senderId !== userId && !m.deleted);
+    return { lastReadSeq, unread: unread.length, unreadMentions: unread.filter((m) => m.mentions?.includes(userId)).length };
+  }
+}
+
+function pointerKey(userId: string, target: MessageTarget): string {
+  return JSON.stringify([userId, 'room' in target ? target.room : conversationKey(...target.between)]);
+}
+
+/** Search by reading every message, newest first (memory storage is for experiments). */
+@Injectable()
+export class MemorySearchRepository extends SearchRepository {
+  constructor(private readonly messages: MessagesRepository) {
+    super();
+  }
+
+  async search(query: SearchQuery): Promise<StoredMessage[] | undefined> {
+    const all = [...(this.messages as MemoryMessagesRepository).all()].reverse();
+    const readable = (m: StoredMessage) => m.room !== undefined || (query.userId !== undefined && (m.senderId === query.userId || m.recipient === query.userId));
+    let start = 0;
+    if (query.before !== undefined) {
+      start = all.findIndex((m) => m.id === query.before && readable(m)) + 1;
+      if (start === 0) return undefined;
+    }
+    const found: StoredMessage[] = [];
+    for (const message of all.slice(start)) {
+      if (found.length >= query.limit) break;
+      if (message.deleted || !readable(message) || (query.room !== undefined && message.room !== query.room)) continue;
+      if (matchesAll(message.content, query.words)) found.push({ ...message });
+    }
+    return found;
   }
 }

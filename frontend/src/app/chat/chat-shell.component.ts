@@ -4,6 +4,9 @@ import { AccountDialogComponent } from '../account/account-dialog.component';
 import { ChatSocket } from '../core/chat-socket.service';
 import { DirectMessagesComponent } from '../private/direct-messages.component';
 import { PrivateChatStore } from '../private/private-chat.store';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { SearchComponent } from '../search/search.component';
+import { SearchStore } from '../search/search.store';
 import { RoomsNavComponent } from '../rooms/rooms-nav.component';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
@@ -29,8 +32,8 @@ const STATE_TEXT = {
 @Component({
   selector: 'cs-chat-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RoomsNavComponent, DirectMessagesComponent, OnlineUsersComponent, RoomViewComponent],
-  providers: [ChatSocket, RoomsStore, ChatStore, UsersStore, PrivateChatStore],
+  imports: [RoomsNavComponent, DirectMessagesComponent, OnlineUsersComponent, RoomViewComponent, SearchComponent],
+  providers: [ChatSocket, RoomsStore, ChatStore, UsersStore, PrivateChatStore, ReadStateStore, SearchStore],
   host: { class: 'shell', '[class.menu-open]': 'menuOpen()', '[class.accounts]': 'accounts' },
   template: `
     <header class="app-header">
@@ -50,6 +53,9 @@ const STATE_TEXT = {
       <p role="status" class="connection" [attr.data-state]="socket.state()">
         <span class="dot" aria-hidden="true"></span>{{ stateText() }}
       </p>
+      @if (accounts) {
+        <cs-search />
+      }
       <div class="me">
         <span class="me-name" [title]="'Signed in as ' + user().name">{{ user().name }}</span>
         @if (accounts) {
@@ -89,20 +95,18 @@ export class ChatShellComponent {
   protected readonly session = inject(SessionStore);
   protected readonly socket = inject(ChatSocket);
   protected readonly chat = inject(ChatStore);
-  private readonly privateChats = inject(PrivateChatStore);
+  private readonly readState = inject(ReadStateStore);
   private readonly dialog = inject(Dialog);
   private readonly injector = inject(Injector);
   protected readonly accounts = this.session.mode() === 'accounts';
   protected readonly signOutError = signal<string | null>(null);
   // Created with the shell so they listen from the first frame on.
-  private readonly stores = [inject(RoomsStore), inject(UsersStore)];
+  private readonly stores = [inject(RoomsStore), inject(UsersStore), inject(PrivateChatStore)];
 
   protected readonly user = computed(() => this.session.user() ?? { id: '', name: '' });
   protected readonly menuOpen = signal(false);
   protected readonly stateText = computed(() => STATE_TEXT[this.socket.state()]);
-  protected readonly unreadTotal = computed(
-    () => Object.values(this.chat.unread()).reduce((sum, n) => sum + n, 0) + this.privateChats.totalUnread(),
-  );
+  protected readonly unreadTotal = this.readState.total;
 
   constructor() {
     const user = this.session.user();

@@ -254,22 +254,6 @@ describe('ChatStore', () => {
     expect(chat.openPending()).toEqual([]);
   });
 
-  test('messages in rooms that are not open count as unread until the room opens', async () => {
-    const t = setUpChat({ joined: ['general', 'dev'] });
-    t.api.roomList.push({ id: 'dev', name: 'Dev', description: '', user_count: 2, created_at: '' });
-    const { chat, rooms } = t;
-    const socket = await t.connect();
-    live(t.api.post('dev', 'one'), socket);
-    live(t.api.post('dev', 'two'), socket);
-    live(t.api.post('dev', 'mine', ME.name, ME.id), socket);
-    live(t.api.post('general', 'here'), socket);
-    expect(chat.unread()).toEqual({ dev: 2 });
-    rooms.open('dev');
-    await settled();
-    expect(chat.unread()).toEqual({});
-    expect(chat.openLog().entries.map((m) => m.content)).toEqual(['one', 'two', 'mine']);
-  });
-
   test('the server’s error frames are shown as a notice', async () => {
     const t = setUpChat({ joined: ['general'] });
     const socket = await t.connect();

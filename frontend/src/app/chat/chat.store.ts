@@ -35,8 +35,8 @@ const EMPTY_LOG: RoomLog = { entries: [], hasOlder: false, loaded: false, loadin
 
 /**
  * Room messages: the logs of the rooms opened so far (history, live frames,
- * catch-up after a reconnect, merged without duplicates), one's own messages
- * on their way (the outbox), and unread counts of the rooms not open.
+ * catch-up after a reconnect, merged without duplicates) and one's own
+ * messages on their way (the outbox). What is unread is the read state's.
  */
 @Injectable()
 export class ChatStore {
@@ -50,7 +50,6 @@ export class ChatStore {
   private readonly catchingUp = new Map<string, Promise<void>>();
   private readonly catchUpAgain = new Set<string>();
   private readonly logsSignal = signal<Readonly<Record<string, RoomLog>>>({});
-  private readonly unreadSignal = signal<Readonly<Record<string, number>>>({});
   private readonly noticeSignal = signal<string | null>(null);
   /** Rooms rejoined on the last (re)connect, whose join acknowledgement is still to come. */
   private rejoinAcks = new Set<string>();
@@ -71,7 +70,6 @@ export class ChatStore {
     return entry?.type === 'text' ? entry : undefined;
   });
 
-  readonly unread = this.unreadSignal.asReadonly();
   /** "alice is typing…" for the open room, or ''. */
   readonly openTyping = computed(() => typingText(Object.values(this.typingSignal()[this.rooms.openId()] ?? {})));
   /** The server's latest complaint about a frame (it says what, not which frame). */
@@ -100,7 +98,6 @@ export class ChatStore {
     effect(() => {
       const roomId = this.rooms.openId();
       untracked(() => {
-        this.markRead(roomId);
         // A room read without being a member gets no live frames: reopening it reads what is new.
         if (this.log(roomId).loaded && !this.rooms.isJoined(roomId)) void this.catchUp(roomId);
         else void this.ensureLoaded(roomId);
@@ -175,9 +172,6 @@ export class ChatStore {
         const mine = frame.sender_id === this.session.user()?.id;
         if (mine) this.outbox.acknowledge(frame.client_id);
         this.addLive(frame);
-        if (!mine && frame.room !== this.rooms.openId()) {
-          this.unreadSignal.update((unread) => ({ ...unread, [frame.room]: (unread[frame.room] ?? 0) + 1 }));
-        }
         break;
       }
       case 'join':
@@ -289,10 +283,6 @@ export class ChatStore {
       ...log,
       entries: entry.type === 'text' ? insertMessages(log.entries, [entry]) : appendLine(log.entries, entry),
     }));
-  }
-
-  private markRead(roomId: string): void {
-    if (this.unreadSignal()[roomId]) this.unreadSignal.update(({ [roomId]: _read, ...rest }) => rest);
   }
 
   /** After every (re)open: what each loaded room missed while the socket was closed. */

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, untracked, viewChild } from '@angular/core';
 import { ChatSocket } from '../core/chat-socket.service';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
@@ -7,6 +7,9 @@ import { roomMentionables } from '../shared/mention-suggest';
 import { MessageLogComponent } from '../shared/message-log.component';
 import { ThreadPanelComponent } from '../shared/thread-panel.component';
 import { UsersStore } from '../users/users.store';
+import { roomKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { SearchStore } from '../search/search.store';
 import { ChatStore } from './chat.store';
 
 /** The open room: its header with Join/Leave, its log, and the composer (members) or a join prompt. */
@@ -52,6 +55,10 @@ import { ChatStore } from './chat.store';
       (remove)="chat.remove($event)"
       (react)="chat.toggleReaction(roomId(), $event.id, $event.emoji)"
       (replyInThread)="chat.openThread(roomId(), $event)"
+      [newAfter]="readState.divider(readKey())"
+      [focus]="search.focusIn(readKey())"
+      (focused)="search.focusDone()"
+      (seen)="readState.seen(readKey(), $event)"
     />
     @if (chat.thread(); as thread) {
       <cs-thread-panel
@@ -94,6 +101,9 @@ export class RoomViewComponent {
   private readonly session = inject(SessionStore);
   private readonly users = inject(UsersStore);
   protected readonly messages = viewChild.required(MessageLogComponent);
+  protected readonly readState = inject(ReadStateStore);
+  protected readonly search = inject(SearchStore);
+  protected readonly readKey = computed(() => roomKey(this.roomId()));
 
   protected readonly roomId = this.rooms.openId;
   protected readonly room = this.rooms.openRoom;
@@ -115,4 +125,12 @@ export class RoomViewComponent {
     const names = new Map(this.users.online().map((user) => [user.id, user.username]));
     return (id: string) => names.get(id);
   });
+
+  constructor() {
+    // The divider is drawn from the read pointer as it was when the room opened.
+    effect(() => {
+      const key = this.readKey();
+      untracked(() => this.readState.opened(key));
+    });
+  }
 }

@@ -16,7 +16,10 @@ import {
   type PrivateMessageFrame,
   type PrivateMessagesResponse,
   type Room,
+  type RoomListing,
   type RoomsResponse,
+  type SearchResponse,
+  type SearchResult,
   type AuthSessionInfo,
   type SessionsResponse,
   type SignInResponse,
@@ -59,7 +62,7 @@ export class ApiClient {
    */
   readonly unauthorized$: Observable<void> = this.unauthorizedSubject.asObservable();
 
-  async rooms(): Promise<Room[]> {
+  async rooms(): Promise<RoomListing[]> {
     return (await this.request<RoomsResponse>('GET', '/rooms')).rooms;
   }
 
@@ -132,6 +135,15 @@ export class ApiClient {
   async conversationHistory(userId: string, options: PageOptions = {}): Promise<PrivateMessageFrame[]> {
     const path = `/conversations/${encodeURIComponent(userId)}/messages?${pageQuery(options)}`;
     return (await this.request<PrivateMessagesResponse>('GET', path)).messages;
+  }
+
+  /** Messages the signed-in user may read that match every word of `q` (as prefixes), newest first. */
+  async search(q: string, options: { room?: string; limit?: number; before?: string } = {}): Promise<SearchResult[]> {
+    const query = new URLSearchParams({ q });
+    if (options.room !== undefined) query.set('room', options.room);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.before !== undefined) query.set('before', options.before);
+    return (await this.request<SearchResponse>('GET', `/search?${query}`)).messages;
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -216,7 +216,7 @@ function parseFrame(data: unknown): unknown {
   }
 }
 
-const SERVER_FRAME_TYPES = new Set<string>(['text', 'private', 'join', 'leave', 'system', 'presence', 'room_created', 'message_updated', 'typing', 'error']);
+const SERVER_FRAME_TYPES = new Set<string>(['text', 'private', 'join', 'leave', 'system', 'presence', 'room_created', 'message_updated', 'typing', 'read', 'error']);
 
 function isServerFrame(value: unknown): value is ServerFrame {
   if (typeof value !== 'object' || value === null) return false;

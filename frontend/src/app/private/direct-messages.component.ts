@@ -4,6 +4,9 @@ import { SessionStore } from '../session/session.store';
 import { UsersStore } from '../users/users.store';
 import { openPrivateChat } from './private-chat-dialog.component';
 import { PrivateChatStore } from './private-chat.store';
+import { dmKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { UnreadBadgeComponent } from '../read-state/unread-badge.component';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
@@ -15,6 +18,7 @@ const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'num
 @Component({
   selector: 'cs-direct-messages',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [UnreadBadgeComponent],
   template: `
     <nav class="panel" aria-labelledby="direct-messages-heading">
       <div class="panel-header">
@@ -38,9 +42,7 @@ const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'num
                 </span>
                 <span class="dm-preview">{{ row.preview }}</span>
               </span>
-              @if (row.unread) {
-                <span class="badge">{{ row.unread }}<span class="sr-only"> unread</span></span>
-              }
+              <cs-unread-badge [unread]="row.unread" [mentions]="row.mentions" />
             </button>
           </li>
         }
@@ -52,6 +54,7 @@ export class DirectMessagesComponent {
   protected readonly chats = inject(PrivateChatStore);
   private readonly users = inject(UsersStore);
   private readonly session = inject(SessionStore);
+  private readonly readState = inject(ReadStateStore);
   private readonly dialog = inject(Dialog);
   private readonly injector = inject(Injector);
   /** A conversation was picked (the phone layout closes its drawer). */
@@ -66,7 +69,8 @@ export class DirectMessagesComponent {
         id: c.peerId,
         name: c.peerName,
         online: this.users.isOnline(c.peerId),
-        unread: c.unread,
+        unread: this.readState.unread(dmKey(c.peerId)),
+        mentions: this.readState.mentions(dmKey(c.peerId)),
         timestamp: last?.timestamp ?? '',
         time: date ? (isToday(date) ? timeFormat : dayFormat).format(date) : '',
         preview: last ? `${last.sender_id === me ? 'You: ' : ''}${oneLine(last.content)}` : '',

@@ -6,6 +6,9 @@ import { ComposerComponent } from '../shared/composer.component';
 import { MessageLogComponent } from '../shared/message-log.component';
 import { ThreadPanelComponent } from '../shared/thread-panel.component';
 import { UsersStore } from '../users/users.store';
+import { dmKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { SearchStore } from '../search/search.store';
 import { PrivateChatStore, type Conversation } from './private-chat.store';
 
 export interface PrivateChatData {
@@ -28,7 +31,7 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
   });
 }
 
-/** "Private chat with <name>": its own log and composer; open means read. */
+/** "Private chat with <name>": its own log and composer; what is on screen is read. */
 @Component({
   selector: 'cs-private-chat-dialog',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -66,6 +69,10 @@ export function openPrivateChat(dialog: Dialog, injector: Injector, peer: { id: 
         (react)="chats.toggleReaction(data.peerId, $event.id, $event.emoji)"
         (retry)="chats.retry($event)"
         (discard)="chats.discard($event)"
+        [newAfter]="readState.divider(readKey)"
+        [focus]="search.focusIn(readKey)"
+        (focused)="search.focusDone()"
+        (seen)="readState.seen(readKey, $event)"
       />
       @if (thread(); as thread) {
         <cs-thread-panel
@@ -98,6 +105,9 @@ export class PrivateChatDialogComponent {
   private readonly users = inject(UsersStore);
   private readonly session = inject(SessionStore);
   protected readonly log = viewChild.required(MessageLogComponent);
+  protected readonly readState = inject(ReadStateStore);
+  protected readonly search = inject(SearchStore);
+  protected readonly readKey = dmKey(this.data.peerId);
 
   protected readonly headingId = this.data.headingId ?? `private-chat-heading-${this.data.peerId}`;
   protected readonly selfId = computed(() => this.session.user()?.id ?? '');
@@ -116,6 +126,7 @@ export class PrivateChatDialogComponent {
 
   constructor() {
     this.chats.open(this.data.peerId, this.data.peerName);
+    this.readState.opened(this.readKey);
     inject(DestroyRef).onDestroy(() => {
       this.chats.close(this.data.peerId);
       if (this.thread()) this.chats.closeThread();

@@ -15,7 +15,6 @@ export interface Conversation {
   messages: readonly PrivateMessageFrame[];
   /** The newest message known (from the conversation list, history or live), for ordering the list. */
   last?: PrivateMessageFrame;
-  unread: number;
   /** Accounts mode: the latest page of history has arrived. */
   loaded: boolean;
   loading: boolean;
@@ -53,7 +52,6 @@ export class PrivateChatStore {
   readonly conversations = this.conversationsSignal.asReadonly();
   /** The peer whose dialog is open. */
   readonly openPeer = this.openPeerSignal.asReadonly();
-  readonly totalUnread = computed(() => Object.values(this.conversationsSignal()).reduce((sum, c) => sum + c.unread, 0));
   /** "Direct messages": conversations with a message, most recent first. */
   readonly recent = computed(() =>
     Object.values(this.conversationsSignal())
@@ -93,18 +91,14 @@ export class PrivateChatStore {
     return this.conversationsSignal()[peerId];
   }
 
-  unreadFrom(peerId: string): number {
-    return this.conversationsSignal()[peerId]?.unread ?? 0;
-  }
-
   pendingTo(peerId: string): PendingMessage[] {
     return this.outbox.forTarget(peerId);
   }
 
-  /** The dialog with this peer opened: their messages are read (and, with history, loaded). */
+  /** The dialog with this peer opened (with history: it loads). */
   open(peerId: string, peerName: string): void {
     this.openPeerSignal.set(peerId);
-    this.update(peerId, peerName, (c) => ({ ...c, unread: 0 }));
+    this.update(peerId, peerName, (c) => c);
     if (this.withHistory) void this.ensureLoaded(peerId);
   }
 
@@ -269,11 +263,10 @@ export class PrivateChatStore {
     if (mine) this.outbox.acknowledge(frame.client_id);
     const thread = this.threadSignal();
     if (thread && frame.reply_to === thread.parentId) this.threadSignal.set({ ...thread, replies: mergeReplies(thread.replies, [frame]) });
-    const read = mine || this.openPeerSignal() === peerId;
     this.update(peerId, mine ? undefined : frame.sender, (c) => {
       const messages = appendLive(c.messages, frame);
       if (messages === c.messages) return c;
-      return { ...c, messages, last: newer(c.last, frame), unread: read ? c.unread : c.unread + 1 };
+      return { ...c, messages, last: newer(c.last, frame) };
     });
   }
 
@@ -287,7 +280,7 @@ export class PrivateChatStore {
 }
 
 function emptyConversation(peerId: string, peerName: string): Conversation {
-  return { peerId, peerName, messages: [], unread: 0, loaded: false, loading: false, hasOlder: false, loadingOlder: false, error: null };
+  return { peerId, peerName, messages: [], loaded: false, loading: false, hasOlder: false, loadingOlder: false, error: null };
 }
 
 function newer(a: PrivateMessageFrame | undefined, b: PrivateMessageFrame | undefined): PrivateMessageFrame | undefined {

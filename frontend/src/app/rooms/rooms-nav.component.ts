@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, Injector, inject, output } from '@angular/core';
 import { Dialog } from '@angular/cdk/dialog';
-import { ChatStore } from '../chat/chat.store';
+import { roomKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
+import { UnreadBadgeComponent } from '../read-state/unread-badge.component';
 import { CreateRoomDialogComponent } from './create-room-dialog.component';
 import { RoomsStore } from './rooms.store';
 
@@ -8,6 +10,7 @@ import { RoomsStore } from './rooms.store';
 @Component({
   selector: 'cs-rooms-nav',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [UnreadBadgeComponent],
   template: `
     <nav aria-labelledby="rooms-nav-heading" class="panel">
       <div class="panel-header">
@@ -34,8 +37,8 @@ import { RoomsStore } from './rooms.store';
               @if (!rooms.joined().has(room.id)) {
                 <span class="sr-only">, not joined</span>
               }
-              @if (chat.unread()[room.id]; as unread) {
-                <span class="badge">{{ unread }}<span class="sr-only"> unread</span></span>
+              @if (rooms.joined().has(room.id)) {
+                <cs-unread-badge [unread]="readState.unread(key(room.id))" [mentions]="readState.mentions(key(room.id))" />
               }
             </button>
           </li>
@@ -46,7 +49,8 @@ import { RoomsStore } from './rooms.store';
 })
 export class RoomsNavComponent {
   protected readonly rooms = inject(RoomsStore);
-  protected readonly chat = inject(ChatStore);
+  protected readonly readState = inject(ReadStateStore);
+  protected readonly key = roomKey;
   private readonly dialog = inject(Dialog);
   private readonly injector = inject(Injector);
   /** A room was picked (the phone layout closes its drawer). */

@@ -4,6 +4,7 @@ import {
   ElementRef,
   afterRenderEffect,
   computed,
+  effect,
   input,
   linkedSignal,
   output,
@@ -36,6 +37,8 @@ export interface LogEntry {
   sender_id: string;
   content: string;
   timestamp: string;
+  /** Place in its room or conversation (messages only): what "read up to" counts. */
+  seq?: number;
   edited_at?: string | null;
   deleted?: boolean;
   reactions?: Reaction[];
@@ -53,6 +56,7 @@ interface ReactionButton {
 
 interface Row {
   id: string;
+  seq?: number;
   event: boolean;
   mine: boolean;
   /** First of a run of one sender's messages: shows name and time. */
@@ -69,7 +73,19 @@ interface Row {
   mentionsMe: boolean;
   reactions: ReactionButton[];
   replyCount: number;
+  /** The first unread message when the view opened: "New messages" goes above it. */
+  firstNew: boolean;
+  /** The message a search result opened. */
+  found: boolean;
 }
+
+/** Ask to scroll to a message and highlight it (a new object each time, so the same message can be asked for again). */
+export interface FocusRequest {
+  id: string;
+}
+
+/** Older pages loaded at most while looking for a focused message that is not loaded yet. */
+const FOCUS_MAX_PAGES = 20;
 
 /** Items rendered while following the end. */
 const WINDOW = 150;
@@ -105,7 +121,7 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
 @Component({
   selector: 'cs-message-log',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'message-log' },
+  host: { class: 'message-log', '(document:visibilitychange)': 'onVisibilityChange()' },
   template: `
     <div
       #viewport
@@ -124,12 +140,24 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
       }
       <ol #list class="entries">
         @for (row of rows(); track row.id) {
+          @if (row.firstNew) {
+            <li class="divider new-divider" [attr.data-id]="'new:' + row.id"><span role="separator" aria-label="New messages">New messages</span></li>
+          }
           @if (row.event) {
             <li class="event" [attr.data-id]="row.id">
               {{ row.content }} <time [attr.datetime]="row.timestamp" [title]="row.fullTime">{{ row.time }}</time>
             </li>
           } @else {
-            <li class="message" [class.mine]="row.mine" [class.head]="row.head" [attr.data-id]="row.id" (keydown.escape)="picking.set(null)">
+            <li
+              class="message"
+              [class.mine]="row.mine"
+              [class.head]="row.head"
+              [class.found]="row.found"
+              [attr.aria-current]="row.found ? 'true' : null"
+              [attr.data-id]="row.id"
+              [attr.data-seq]="row.seq"
+              (keydown.escape)="picking.set(null)"
+            >
               @if (row.head) {
                 <p class="meta">
                   <span class="sender">{{ row.mine ? 'You' : row.sender }}</span>
@@ -234,6 +262,14 @@ export class MessageLogComponent {
   readonly remove = output<string>();
   readonly react = output<ReactionRequest>();
   readonly replyInThread = output<string>();
+  /** Messages of others with a seq above this are new: "New messages" goes above the first (null: no divider). */
+  readonly newAfter = input<number | null>(null);
+  /** Scroll to this message (loading older pages until it is there) and highlight it. */
+  readonly focus = input<FocusRequest | null>(null);
+  /** The newest seq on screen grew (while the page is visible): it has been read. */
+  readonly seen = output<number>();
+  /** The focused message is in view: the request is done (its highlight stays until the log shows another room). */
+  readonly focused = output<void>();
 
   protected readonly pickerEmoji = PICKER_EMOJI;
   /** The message being edited in place. */
@@ -259,6 +295,16 @@ export class MessageLogComponent {
   protected readonly following = linkedSignal({ source: () => this.key(), computation: () => true });
   /** The entry at the top of the view and its offset from the viewport's top, kept across re-renders. */
   private anchor: { id: string; offset: number } | null = null;
+  /** The newest seq reported through `seen` since the key changed. */
+  private seenSeq = 0;
+  private seenKey = '';
+  /** A focus request waiting for its message to be rendered, and the older pages it asked for. */
+  private readonly scrollTo = signal<string | null>(null);
+  private focusPages = 0;
+  private focusSought: FocusRequest | null = null;
+  private focusHandled: FocusRequest | null = null;
+  /** The message a focus request brought into view. */
+  private readonly highlighted = linkedSignal<string, string | null>({ source: () => this.key(), computation: () => null });
 
   private readonly indexOf = computed(() => new Map(this.entries().map((entry, index) => [entry.id, index])));
 
@@ -283,6 +329,9 @@ export class MessageLogComponent {
     const names = new Map<string, string>();
     for (const entry of entries) if (entry.sender_id) names.set(entry.sender_id, entry.sender);
     const lookup = this.nameOf();
+    const newAfter = this.newAfter();
+    const firstNew = newAfter === null ? -1 : entries.findIndex((entry) => entry.seq !== undefined && entry.seq > newAfter && entry.sender_id !== self && !entry.deleted);
+    const foundId = this.highlighted();
     const nameOf = (id: string) => (id === self ? 'you' : (lookup(id) ?? names.get(id) ?? id));
     const usernameOf = (id: string) => lookup(id) ?? names.get(id);
     const selfUser = { id: self, name: this.selfName() };
@@ -291,6 +340,7 @@ export class MessageLogComponent {
       const previous = entries[i - 1];
       const event = entry.type === 'join' || entry.type === 'leave';
       const head =
+        i === firstNew ||
         !previous ||
         previous.type === 'join' ||
         previous.type === 'leave' ||
@@ -299,6 +349,9 @@ export class MessageLogComponent {
       const date = new Date(entry.timestamp);
       rows.push({
         id: entry.id,
+        seq: entry.seq,
+        firstNew: i === firstNew,
+        found: entry.id === foundId,
         event,
         mine: entry.sender_id === self,
         head,
@@ -327,8 +380,45 @@ export class MessageLogComponent {
     afterRenderEffect(() => {
       this.rows();
       this.pending();
+      this.scrollTo();
       untracked(() => this.settle());
     });
+    effect(() => {
+      const focus = this.focus();
+      const index = focus ? this.indexOf().get(focus.id) : undefined;
+      const hasOlder = this.hasOlder();
+      const loadingOlder = this.loadingOlder();
+      untracked(() => this.seekFocus(focus, index, hasOlder, loadingOlder));
+    });
+  }
+
+  /** Brings a focused message into the rendered window, loading older pages (a few) until it is loaded. */
+  private seekFocus(focus: FocusRequest | null, index: number | undefined, hasOlder: boolean, loadingOlder: boolean): void {
+    if (!focus || focus === this.focusHandled) return;
+    if (focus !== this.focusSought) {
+      this.focusSought = focus;
+      this.focusPages = 0;
+    }
+    if (index === undefined) {
+      if (hasOlder && !loadingOlder && this.focusPages < FOCUS_MAX_PAGES) {
+        this.focusPages++;
+        this.loadOlder.emit();
+      }
+      return;
+    }
+    this.focusHandled = focus;
+    // Reading them first lets a key change that came with the request reset them before the request sets them.
+    this.window();
+    this.following();
+    this.highlighted();
+    const ids = this.entries();
+    const first = Math.max(0, index - WINDOW / 2);
+    const last = Math.min(ids.length - 1, index + WINDOW / 2);
+    this.following.set(false);
+    this.window.set({ first: ids[first].id, last: last === ids.length - 1 ? null : ids[last].id });
+    this.highlighted.set(focus.id);
+    this.scrollTo.set(focus.id);
+    this.focused.emit();
   }
 
   private html(entry: LogEntry, usernameOf: (id: string) => string | undefined, self: { id: string; name: string }): string {
@@ -378,18 +468,54 @@ export class MessageLogComponent {
       if (end > start) this.window.set({ first: ids[start].id, last: this.window().last });
     }
     this.reachEdges();
+    this.reportSeen();
   }
 
-  /** After a render: stick to the bottom, or put the anchored entry back where it was. */
+  /** After a render: show a focused message, stick to the bottom, or put the anchored entry back where it was. */
   private settle(): void {
     const viewport = this.viewport().nativeElement;
-    if (this.following()) {
+    const target = this.scrollTo();
+    const focused = target === null ? undefined : this.rowElement(target);
+    if (focused) {
+      focused.scrollIntoView?.({ block: 'center' });
+      this.scrollTo.set(null);
+      this.captureAnchor();
+    } else if (this.following()) {
       viewport.scrollTop = viewport.scrollHeight;
     } else if (this.anchor) {
       const node = this.rowElement(this.anchor.id);
       if (node) viewport.scrollTop += this.offsetOf(node) - this.anchor.offset;
     }
     this.reachEdges();
+    this.reportSeen();
+  }
+
+  /** The page became visible again: what is on screen now has been seen. */
+  protected onVisibilityChange(): void {
+    this.reportSeen();
+  }
+
+  /** Emits the newest seq at least partly on screen, when it grew; nothing while the page is hidden. */
+  private reportSeen(): void {
+    if (this.seenKey !== this.key()) {
+      this.seenKey = this.key();
+      this.seenSeq = 0;
+    }
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    const viewport = this.viewport().nativeElement.getBoundingClientRect();
+    if (viewport.height === 0) return;
+    const children = Array.from(this.list().nativeElement.children) as HTMLElement[];
+    for (let i = children.length - 1; i >= 0; i--) {
+      const seq = Number(children[i].dataset['seq']);
+      if (!seq) continue;
+      const box = children[i].getBoundingClientRect();
+      if (box.top >= viewport.bottom || box.bottom <= viewport.top) continue;
+      if (seq > this.seenSeq) {
+        this.seenSeq = seq;
+        this.seen.emit(seq);
+      }
+      return;
+    }
   }
 
   private reachEdges(): void {

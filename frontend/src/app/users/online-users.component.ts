@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, Injector, computed, inject, output } from '@angular/core';
 import { Dialog } from '@angular/cdk/dialog';
 import { openPrivateChat } from '../private/private-chat-dialog.component';
+import { dmKey } from '../read-state/badges';
+import { ReadStateStore } from '../read-state/read-state.store';
 import { PrivateChatStore } from '../private/private-chat.store';
 import { SessionStore } from '../session/session.store';
 import { UsersStore } from './users.store';
@@ -52,6 +54,7 @@ interface Person {
 export class OnlineUsersComponent {
   private readonly users = inject(UsersStore);
   private readonly privateChats = inject(PrivateChatStore);
+  private readonly readState = inject(ReadStateStore);
   private readonly listsAway = inject(SessionStore).mode() !== 'accounts';
   private readonly dialog = inject(Dialog);
   private readonly injector = inject(Injector);
@@ -60,17 +63,18 @@ export class OnlineUsersComponent {
   protected readonly onlineCount = computed(() => this.users.others().length);
   protected readonly people = computed<Person[]>(() => {
     const conversations = this.privateChats.conversations();
+    const unread = (id: string) => this.readState.unread(dmKey(id));
     const online = this.users.others().map((user) => ({
       id: user.id,
       username: user.username,
       online: true,
-      unread: conversations[user.id]?.unread ?? 0,
+      unread: unread(user.id),
     }));
     if (!this.listsAway) return online;
     const onlineIds = new Set(online.map((person) => person.id));
     const away = Object.values(conversations)
       .filter((c) => !onlineIds.has(c.peerId))
-      .map((c) => ({ id: c.peerId, username: c.peerName, online: false, unread: c.unread }));
+      .map((c) => ({ id: c.peerId, username: c.peerName, online: false, unread: unread(c.peerId) }));
     return [...online, ...away];
   });
 
