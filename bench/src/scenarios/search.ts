@@ -76,7 +76,7 @@ interface OpenDatabase {
   dialect: Engine;
 }
 
-function backend(): Backend {
+export function backend(): Backend {
   const dist = join(REPO, 'backend', 'dist');
   const load = (path: string) => require(join(dist, path)) as Record<string, unknown>;
   return {
@@ -147,7 +147,7 @@ interface Place {
   drop(): Promise<void>;
 }
 
-async function freshDatabase(engine: Engine, postgresUrl: string | undefined): Promise<Place> {
+export async function freshDatabase(engine: Engine, postgresUrl: string | undefined): Promise<Place> {
   if (engine === 'sqlite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-search-'));
     return { engine, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
@@ -181,7 +181,7 @@ function openDatabase(code: Backend, place: Place): Promise<OpenDatabase> {
  * 997th the reader's own, every 301st mentions the reader, every 1999th
  * deleted; the reader's pointer a few hundred messages behind in each room.
  */
-async function seed(code: Backend, place: Place, options: SearchBenchOptions, log: (line: string) => void): Promise<string[]> {
+export async function seed(code: Backend, place: Place, options: SearchBenchOptions, log: (line: string) => void): Promise<string[]> {
   const { db } = await openDatabase(code, place);
   try {
     await code.migrate(db);
