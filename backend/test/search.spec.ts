@@ -149,6 +149,7 @@ describe.each(DIALECTS)('search on %s', (_dialect, create) => {
       [{ q: 'x', limit: '51' }, /limit must be an integer from 1 to 50/],
       [{ q: 'x', limit: 'ten' }, /limit must be an integer from 1 to 50/],
       [{ q: 'x', before: 'no-such-message' }, /before/],
+      [{ q: 'a b c d e f g h i j k' }, /at most 10 different words/],
     ];
     for (const [params, reason] of cases) {
       const { status, body } = await search(eve, params);
@@ -157,6 +158,7 @@ describe.each(DIALECTS)('search on %s', (_dialect, create) => {
       expect(JSON.stringify(body.message)).toMatch(reason);
     }
     expect((await search(eve, { q: 'a'.repeat(200) })).status).toBe(200);
+    expect((await search(eve, { q: 'a b c d e f g h i j a b' })).status).toBe(200);
     expect((await server.request('GET', '/api/search?q=x')).status).toBe(401);
   });
 });

@@ -93,7 +93,10 @@ describe.each(DIALECTS)('upgrading a database of the previous release on %s', (d
     const ann = await server.login('Ann');
     expect(ann.user).toEqual({ id: 'u-ann', username: 'Ann' });
     const conversations = await server.request('GET', '/api/conversations', { bearer: ann.token });
-    expect(conversations.body.conversations).toEqual([{ user: { id: 'u-bob', username: 'Bob' }, last_message: expect.objectContaining({ id: 'dm-2' }) }]);
+    // Upgraded conversations have read state too: nothing read yet, Bob's message unread.
+    expect(conversations.body.conversations).toEqual([
+      { user: { id: 'u-bob', username: 'Bob' }, last_message: expect.objectContaining({ id: 'dm-2' }), last_read_seq: 0, unread: 1, unread_mentions: 0 },
+    ]);
     const dms = await server.request('GET', '/api/conversations/u-bob/messages', { bearer: ann.token });
     expect(dms.body.messages.map((m: { id: string }) => m.id)).toEqual(['dm-1', 'dm-2']);
   });

@@ -18,7 +18,7 @@ export const SEARCH_USAGE = `Usage: npm run bench:search -- [options]
   --messages=N        stored messages (default 1000000)
   --rooms=N           rooms of the reader, the messages spread over them (default 50)
   --engines=a,b       sqlite, postgres (default both; postgres needs DATABASE_URL)
-  --rate=N            GETs per second over all paths (default 40)
+  --rate=N            GETs per second, each request kind alone (default 20)
   --seconds=N         reading time after a warm-up (default 10)
   --writes=N          messages appended per write round (default 20000)
   --rounds=N          write rounds per mode on SQLite (default 2)
@@ -52,7 +52,7 @@ export function parseSearchArguments(argv: string[]): { options: SearchBenchOpti
     options: {
       messages: number('messages', 1_000_000),
       rooms: number('rooms', 50),
-      rate: number('rate', 40),
+      rate: number('rate', 20),
       durationMs: number('seconds', 10) * 1000,
       connections: 4,
       writes: number('writes', 20_000),

@@ -4,6 +4,7 @@ import { historyReads } from '../src/scenarios/history';
 import { idleMemory } from '../src/scenarios/idle';
 import { Workload } from '../src/scenarios/messages';
 import { underProfiler } from '../src/scenarios/profile';
+import { searchAtScale } from '../src/scenarios/search';
 import { CHATSTREAM_MAIN, CHATSTREAM_MEMORY, REPO, SOCKETIO_FAST, WS_BASELINE, WS_DURABLE } from '../src/servers';
 
 /**
@@ -78,3 +79,13 @@ it('profiles the ChatStream server while it works', async () => {
   expect(summary.samples).toBeGreaterThan(0);
   expect(summary.top.length).toBeGreaterThan(0);
 });
+
+it('search at scale: seeds, reads every request kind without a failure, and writes with the index on and off', async () => {
+  const options = { messages: 2000, rooms: 5, rate: 50, durationMs: 400, connections: 2, writes: 200, writeRounds: 1 };
+  const result = await searchAtScale('sqlite', options, () => undefined);
+  expect(result.reads.failed).toBe(0);
+  expect(Object.keys(result.reads.perPath)).toEqual(['search "meeting"', 'search "xylo"', 'search "meeting caf"', 'rooms (5, unread)']);
+  for (const summary of Object.values(result.reads.perPath)) expect(summary.count).toBe(20);
+  expect(result.writes.map((w) => w.indexOn)).toEqual([true, false]);
+  expect(result.indexBytes).toBeGreaterThan(0);
+}, 60000);

@@ -43,8 +43,13 @@ export function highlights(content: string, words: readonly string[]): Array<[nu
   return found;
 }
 
-/** Every query word begins a word of `content` (the rule both indexes apply; memory storage uses it directly). */
+/** Every query word begins a word of `content` (the rule both indexes apply; search reads the newest messages with it). */
 export function matchesAll(content: string, words: readonly string[]): boolean {
-  const folded = [...content.matchAll(WORD)].map(([raw]) => fold(raw));
-  return words.every((word) => folded.some((token) => token.startsWith(word)));
+  // Most messages lack a word altogether: a substring test of the folded text rejects them before any tokenizing.
+  const folded = ASCII.test(content) ? content.toLowerCase() : fold(content);
+  if (!words.every((word) => folded.includes(word))) return false;
+  const tokens = folded.match(WORD) ?? [];
+  return words.every((word) => tokens.some((token) => token.startsWith(word)));
 }
+
+const ASCII = /^[\x00-\x7f]*$/;

@@ -28,9 +28,9 @@ describe('SearchService', () => {
     await expect(sut.search('eve', { q: 'plan', before: 'm2' })).rejects.toMatchObject({ status: 400 });
   });
 
-  it('refuses a blank or too long query and a limit out of 1-50', async () => {
+  it('refuses a blank or too long query, more than 10 different words and a limit out of 1-50', async () => {
     const { sut } = await searcher();
-    for (const input of [{ q: ' \t ' }, { q: 'x'.repeat(201) }, { q: 'x', limit: 0 }, { q: 'x', limit: 51 }]) {
+    for (const input of [{ q: ' \t ' }, { q: 'x'.repeat(201) }, { q: 'x', limit: 0 }, { q: 'x', limit: 51 }, { q: 'a b c d e f g h i j k' }]) {
       await expect(sut.search('eve', input)).rejects.toMatchObject({ status: 400 });
     }
   });

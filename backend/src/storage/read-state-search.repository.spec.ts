@@ -58,6 +58,7 @@ describe.each(DIALECTS)('read state and search storage on %s', (_dialect, create
     });
     await db.insertInto('messages').values([old(1, 'Déjà vu @ann', ['ann']), old(2, 'nothing new', [])]).execute();
     await ready();
+    search.recentWindow = 0; // the index alone
     expect((await search.search({ words: ['deja'], userId: 'eve', limit: 10 }))?.map((m) => m.id)).toEqual(['old-1']);
     expect((await reads.roomStates('ann')).get('old')).toEqual({ lastReadSeq: 0, unread: 2, unreadMentions: 1 });
   });
@@ -76,6 +77,7 @@ describe.each(DIALECTS)('read state and search storage on %s', (_dialect, create
   it('an index that lost step is mended by rebuild, and then checks clean', async () => {
     await ready();
     const kept = await messages.append(message({ room: 'r1', content: 'rebuild me please' }));
+    search.recentWindow = 0; // the index alone
     const index = new SearchIndex(opened);
     expect(await index.size()).toBeGreaterThan(0);
     if (opened.dialect === 'sqlite') {
@@ -87,11 +89,36 @@ describe.each(DIALECTS)('read state and search storage on %s', (_dialect, create
     expect((await search.search({ words: ['rebuild'], limit: 5 }))?.map((m) => m.id)).toEqual([kept.id]);
   });
 
+  it('the newest messages and the index give the same pages, whatever the window between them', async () => {
+    await ready();
+    const rooms = new KyselyRoomsRepository(new KyselyStorage(opened));
+    await rooms.createRoom({ id: 'r2', name: 'R2', description: '', createdAt: new Date().toISOString() });
+    const contents = ['Café meeting', 'meeting notes', 'no match', 'the MEETINGS', 'cafe later', 'meeting room', 'xylophone meeting'];
+    for (const [i, content] of contents.entries()) {
+      await messages.append(message({ content, ...(i === 3 ? { recipient: 'bob', senderId: 'ann' } : i === 5 ? { room: 'r2' } : { room: 'r1' }) }));
+    }
+    const gone = await messages.append(message({ room: 'r1', content: 'meeting gone' }));
+    await messages.change(gone.id, () => ({ kind: 'delete' }));
+    const page = async (window: number, q: Omit<Parameters<typeof search.search>[0], 'limit'> & { limit?: number }) => {
+      search.recentWindow = window;
+      return (await search.search({ limit: 10, ...q }))?.map((m) => m.content);
+    };
+    for (const window of [0, 1, 2, 3, 1000]) {
+      expect([window, await page(window, { words: ['meet'], userId: 'eve' })]).toEqual([window, ['xylophone meeting', 'meeting room', 'meeting notes', 'Café meeting']]);
+      expect([window, await page(window, { words: ['meet'], userId: 'bob' })]).toEqual([window, ['xylophone meeting', 'meeting room', 'the MEETINGS', 'meeting notes', 'Café meeting']]);
+      expect([window, await page(window, { words: ['cafe', 'meet'], userId: 'eve' })]).toEqual([window, ['Café meeting']]);
+      expect([window, await page(window, { words: ['meet'], userId: 'eve', room: 'r1', limit: 2 })]).toEqual([window, ['xylophone meeting', 'meeting notes']]);
+      const first = await search.search({ words: ['meet'], userId: 'eve', limit: 2 });
+      expect([window, await page(window, { words: ['meet'], userId: 'eve', before: first?.[1].id })]).toEqual([window, ['meeting notes', 'Café meeting']]);
+    }
+  });
+
   it('migrates back down to 0005 and up again', async () => {
     await ready();
     await messages.append(message({ room: 'r1', content: 'still here' }));
     await migrate(opened.db, '0005_message_state');
     expect(await migrate(opened.db)).toEqual(['0006_read_state_search']);
+    search.recentWindow = 0; // the index alone
     expect((await search.search({ words: ['still'], limit: 5 }))?.map((m) => m.content)).toEqual(['still here']);
   });
 });

@@ -462,8 +462,8 @@ export function searchTable(results: EngineResult[], options: SearchBenchOptions
   }
   return [
     `_Generated ${at} UTC by \`npm run bench:search\`: ${int(options.messages)} messages in ${options.rooms} rooms of one reader, ` +
-      `${options.rate} GETs/s in all for ${options.durationMs / 1000} s after a ${WARMUP_MS / 1000} s warm-up, over 4 keep-alive connections, the paths in turn. ` +
-      `Writes: ${int(options.writes)} messages per round through the backend's repository (group commit, 256 in flight), index on and off alternating. ` +
+      `each request alone at ${options.rate} GETs/s for ${options.durationMs / 1000} s after a ${WARMUP_MS / 1000} s warm-up, over 4 keep-alive connections, as the reader (a session). ` +
+      `Writes: ${int(options.writes)} messages per round through the backend's repository (group commit, 256 in flight), after a warm-up round not counted; index on and off alternating on SQLite (on, then off, on PostgreSQL: rebuilding its index between rounds would take minutes). ` +
       `"Other load" is the CPU other processes used during the reads (up to 200 % on this 2-core machine, shared with other jobs): high values mean noisy figures._`,
     '',
     table(['engine', 'request', 'p50 ms', 'p99 ms', 'target', 'requests'], reads),

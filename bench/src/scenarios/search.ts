@@ -26,7 +26,7 @@ export type Engine = 'sqlite' | 'postgres';
 export interface SearchBenchOptions {
   messages: number;
   rooms: number;
-  /** Requests per second over all paths. */
+  /** Requests per second of each request kind (measured one after another). */
   rate: number;
   durationMs: number;
   connections: number;
@@ -76,7 +76,7 @@ interface OpenDatabase {
   dialect: Engine;
 }
 
-function backend(): Backend {
+export function backend(): Backend {
   const dist = join(REPO, 'backend', 'dist');
   const load = (path: string) => require(join(dist, path)) as Record<string, unknown>;
   return {
@@ -147,7 +147,7 @@ interface Place {
   drop(): Promise<void>;
 }
 
-async function freshDatabase(engine: Engine, postgresUrl: string | undefined): Promise<Place> {
+export async function freshDatabase(engine: Engine, postgresUrl: string | undefined): Promise<Place> {
   if (engine === 'sqlite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-search-'));
     return { engine, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
@@ -181,7 +181,7 @@ function openDatabase(code: Backend, place: Place): Promise<OpenDatabase> {
  * 997th the reader's own, every 301st mentions the reader, every 1999th
  * deleted; the reader's pointer a few hundred messages behind in each room.
  */
-async function seed(code: Backend, place: Place, options: SearchBenchOptions, log: (line: string) => void): Promise<string[]> {
+export async function seed(code: Backend, place: Place, options: SearchBenchOptions, log: (line: string) => void): Promise<string[]> {
   const { db } = await openDatabase(code, place);
   try {
     await code.migrate(db);
@@ -230,7 +230,8 @@ async function seed(code: Backend, place: Place, options: SearchBenchOptions, lo
       written = to;
       if (written % 200_000 === 0) log(`${place.engine}: ${written} messages`);
     }
-    if (place.engine === 'postgres') await sql`analyze`.execute(db);
+    // Vacuumed and analyzed now, so that autovacuum of the fresh rows does not run during the measurements.
+    if (place.engine === 'postgres') await sql`vacuum analyze`.execute(db);
     return rooms;
   } finally {
     await db.destroy();
@@ -255,19 +256,38 @@ async function readLoad(place: Place, options: SearchBenchOptions): Promise<{ re
     ];
     if (options.quietWaitMs) await waitForQuietMachine([server.pid], options.quietWaitMs);
     const others = otherLoadSince([server.pid]);
-    const reads = await httpLoad({
-      baseUrl: server.url,
-      paths,
-      rate: options.rate,
-      durationMs: options.durationMs,
-      warmupMs: WARMUP_MS,
-      connections: options.connections,
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    return { reads, otherCpuPct: others() };
+    // One request kind at a time: each one's latency on a server doing only that, not queued behind the slowest kind.
+    const reads: HttpLoadResult[] = [];
+    for (const path of paths) {
+      reads.push(
+        await httpLoad({
+          baseUrl: server.url,
+          paths: [path],
+          rate: options.rate,
+          durationMs: options.durationMs,
+          warmupMs: WARMUP_MS,
+          connections: options.connections,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+      );
+    }
+    return { reads: merged(reads), otherCpuPct: others() };
   } finally {
     await server.stop();
   }
+}
+
+/** The runs of several paths as one result (each path's own latencies). */
+function merged(runs: HttpLoadResult[]): HttpLoadResult {
+  return {
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    ok: runs.reduce((n, r) => n + r.ok, 0),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    errors: runs.flatMap((r) => r.errors).slice(0, 5),
+    perPath: Object.assign({}, ...runs.map((r) => r.perPath)),
+    all: runs[0].all,
+    perSecond: runs[0].perSecond,
+  };
 }
 
 /**
@@ -289,8 +309,9 @@ async function writeRounds(code: Backend, place: Place, rooms: string[], options
       place.engine === 'sqlite'
         ? (await raw<{ name: string; sql: string }>("select name, sql from sqlite_master where type = 'trigger' and name like 'messages_fts_%'")).rows
         : [];
-    const modes = place.engine === 'sqlite' ? Array.from({ length: options.writeRounds * 2 }, (_, i) => i % 2 === 0) : [true, false];
-    for (const indexOn of modes) {
+    // A first round warms the database and the JIT and is not counted: the first measured round was always the slowest.
+    const modes = [true, ...(place.engine === 'sqlite' ? Array.from({ length: options.writeRounds * 2 }, (_, i) => i % 2 === 0) : [true, false])];
+    for (const [round, indexOn] of modes.entries()) {
       if (!indexOn) {
         if (place.engine === 'sqlite') for (const trigger of triggers) await raw(`drop trigger ${trigger.name}`);
         else await raw('drop index messages_search');
@@ -306,8 +327,8 @@ async function writeRounds(code: Backend, place: Place, rooms: string[], options
         }),
       );
       const perSecond = options.writes / ((performance.now() - started) / 1000);
-      rounds.push({ indexOn, perSecond });
-      log(`${place.engine}: writes with the index ${indexOn ? 'on' : 'off'}: ${perSecond.toFixed(0)} messages/s`);
+      if (round > 0) rounds.push({ indexOn, perSecond });
+      log(`${place.engine}: writes with the index ${indexOn ? 'on' : 'off'}${round === 0 ? ' (warm-up, not counted)' : ''}: ${perSecond.toFixed(0)} messages/s`);
       if (!indexOn && place.engine === 'sqlite') for (const trigger of triggers) await raw(trigger.sql);
     }
     await repository.drain();
