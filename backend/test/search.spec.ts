@@ -149,7 +149,6 @@ describe.each(DIALECTS)('search on %s', (_dialect, create) => {
       [{ q: 'x', limit: '51' }, /limit must be an integer from 1 to 50/],
       [{ q: 'x', limit: 'ten' }, /limit must be an integer from 1 to 50/],
       [{ q: 'x', before: 'no-such-message' }, /before/],
-      [{ q: 'a b c d e f g h i j k' }, /at most 10 different words/],
     ];
     for (const [params, reason] of cases) {
       const { status, body } = await search(eve, params);
@@ -158,7 +157,8 @@ describe.each(DIALECTS)('search on %s', (_dialect, create) => {
       expect(JSON.stringify(body.message)).toMatch(reason);
     }
     expect((await search(eve, { q: 'a'.repeat(200) })).status).toBe(200);
-    expect((await search(eve, { q: 'a b c d e f g h i j a b' })).status).toBe(200);
+    // A pasted sentence of many words is a query like any other (the contract limits only its length).
+    expect((await search(eve, { q: 'we could meet at the cafe near the station after the long planning day' })).status).toBe(200);
     expect((await server.request('GET', '/api/search?q=x')).status).toBe(401);
   });
 });

@@ -1,4 +1,4 @@
-import { fold, highlights, matchesAll, queryWords } from './search-words';
+import { fold, highlights, matchesAll, queryWords, selectiveWords } from './search-words';
 
 describe('search words', () => {
   const marked = (content: string, words: string[]) => highlights(content, words).map(([s, e]) => content.slice(s, e));
@@ -12,6 +12,7 @@ describe('search words', () => {
   it('takes the words of a query and nothing of its punctuation or operators', () => {
     expect(queryWords('"deploy" * NEAR(x) -y z: Café café')).toEqual(['deploy', 'near', 'x', 'y', 'z', 'cafe']);
     expect(queryWords('"*:- ()')).toEqual([]);
+    expect(selectiveWords(queryWords('dep deploy cafe Café c'))).toEqual(['deploy', 'cafe']);
   });
 
   it('highlights every word of the content that a query word begins, case and accents aside', () => {

@@ -30,6 +30,15 @@ export function queryWords(q: string): string[] {
 }
 
 /**
+ * The words the index needs: one that begins another word of the query is
+ * left out, since whatever the longer one matches it matches too ("dep
+ * deploy" finds what "deploy" finds), so the index reads one prefix less.
+ */
+export function selectiveWords(words: readonly string[]): string[] {
+  return words.filter((word) => !words.some((other) => other !== word && other.startsWith(word)));
+}
+
+/**
  * Where the query's words match in `content`: `[start, end)` of each word
  * of the content that one of them begins, in UTF-16 code units (JavaScript
  * string indexes), in order.

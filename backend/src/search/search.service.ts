@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { MAX_SEARCH_QUERY_LENGTH, MAX_SEARCH_WORDS, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, type SearchResult } from '@chatstream/protocol';
+import { MAX_SEARCH_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, type SearchResult } from '@chatstream/protocol';
 import { messageFrame } from '../common/frames';
-import { highlights, queryWords } from './search-words';
+import { highlights, queryWords, selectiveWords } from './search-words';
 import { SearchRepository } from './search.repository';
 
 export interface SearchInput {
@@ -25,9 +25,8 @@ export class SearchService {
     if (q.length > MAX_SEARCH_QUERY_LENGTH) throw new BadRequestException(`q must be at most ${MAX_SEARCH_QUERY_LENGTH} characters`);
     if (!Number.isInteger(limit) || limit < 1 || limit > SEARCH_MAX_LIMIT) throw new BadRequestException(`limit must be an integer from 1 to ${SEARCH_MAX_LIMIT}`);
     const words = queryWords(q);
-    if (words.length > MAX_SEARCH_WORDS) throw new BadRequestException(`q must have at most ${MAX_SEARCH_WORDS} different words`);
     if (words.length === 0) return [];
-    const found = await this.repository.search({ words, userId, room, before, limit });
+    const found = await this.repository.search({ words: selectiveWords(words), userId, room, before, limit });
     if (found === undefined) throw new BadRequestException(`before: no message ${before} to search before`);
     return found.map((message) => ({ ...messageFrame(message), highlights: highlights(message.content, words) }));
   }

@@ -17,8 +17,6 @@ export const HISTORY_MAX_LIMIT = 200;
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 50;
 export const MAX_SEARCH_QUERY_LENGTH = 200;
-/** Distinct words in one `q`: each is a prefix the index reads in full, so a query of many short words would hold the server. */
-export const MAX_SEARCH_WORDS = 10;
 /** Longest `client_id` (idempotency key) of a text frame or `POST /api/messages`. */
 export const MAX_CLIENT_ID_LENGTH = 64;
 
