@@ -25,7 +25,7 @@ describe('bench arguments', () => {
     expect(parse('--servers=ws-durable,chatstream')).toMatchObject({ servers: ['ws-durable', 'chatstream'] });
   });
 
-  it.each(['--servers=nginx', '--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--changed-1m=0', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
+  it.each(['--servers=nginx', '--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--changed-1m=0', '--compare=/nonexistent/checkout', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
     'refuses "%s" instead of running with a wrong setting',
     (line) => {
       expect(() => parse(...line.split(' '))).toThrow();

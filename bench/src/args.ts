@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO } from './servers';
 import { SCENARIOS, SERVER_IDS, type Mode, type ScenarioName } from './suite';
+import { COMPARE_ID, REPO } from './servers';
 
 export const USAGE = `Usage: node bench/dist/main.js [--quick | --full] [options]
 
@@ -11,6 +12,8 @@ export const USAGE = `Usage: node bench/dist/main.js [--quick | --full] [options
   --history-1m[=N]        also seed N (default 1,000,000) messages into SQLite and read them
   --changed-1m[=N]        also seed N (default 1,000,000) messages, edit N/10 of them, and read changed_after pages
   --servers=a,b           only these servers (ids: ${SERVER_IDS.join(', ')}); the fan-out's half load needs ws-durable
+  --compare=DIR           also run ChatStream as built in checkout DIR (its backend/dist) in the fan-out's
+                          half-load rounds, interleaved with this one (id ${COMPARE_ID})
   --threads=N             generator worker threads (default 2)
   --out=FILE              markdown file to update between its bench markers (default docs/benchmarks.md)
   --no-docs               do not touch the docs; print and keep the JSON only
@@ -23,6 +26,7 @@ interface Args {
   changedAfter?: number;
   threads?: number;
   servers?: string[];
+  compare?: string;
   out: string;
   docs: boolean;
 }
@@ -47,6 +51,7 @@ export function parseArguments(argv: string[]): Args | 'help' {
       'changed-1m': { type: 'string' },
       threads: { type: 'string' },
       servers: { type: 'string' },
+      compare: { type: 'string' },
       out: { type: 'string' },
       'no-docs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -63,6 +68,8 @@ export function parseArguments(argv: string[]): Args | 'help' {
   const servers = values.servers?.split(',').filter(Boolean);
   const unknownServers = (servers ?? []).filter((id) => !SERVER_IDS.includes(id));
   if (servers && (unknownServers.length || servers.length === 0)) throw new Error(`--servers: unknown server ${unknownServers.join(', ') || '(none given)'}\n${USAGE}`);
+  const compare = values.compare;
+  if (compare !== undefined && !existsSync(join(compare, 'backend', 'dist', 'main.js'))) throw new Error(`--compare=${compare}: no backend/dist/main.js there (build protocol and backend in it first)\n${USAGE}`);
   const sized = (option: 'history-1m' | 'changed-1m'): number | undefined => {
     const value = values[option];
     const n = value === undefined ? undefined : value === '' ? 1_000_000 : count(option, value);
@@ -77,6 +84,7 @@ export function parseArguments(argv: string[]): Args | 'help' {
     largeHistory,
     changedAfter,
     servers,
+    compare,
     threads: values.threads === undefined ? undefined : count('threads', values.threads),
     out: values.out ?? join(REPO, 'docs', 'benchmarks.md'),
     docs: !values['no-docs'],

@@ -17,7 +17,9 @@ import {
   CHATSTREAM,
   CHATSTREAM_MAIN,
   CHATSTREAM_MEMORY,
+  chatstreamBuiltIn,
   chatstreamWithWindow,
+  COMPARE_ID,
   REPO,
   SOCKETIO_DEFAULT,
   SOCKETIO_FAST,
@@ -65,10 +67,16 @@ export interface PlanOverrides {
   threads?: number;
   only?: ScenarioName[];
   servers?: string[];
+  /** Another checkout whose ChatStream build runs beside this one in the fan-out's half-load rounds. */
+  compare?: string;
 }
 
 export function planFor(mode: Mode, overrides: PlanOverrides = {}): Plan {
   const plan = fullPlan(mode, overrides);
+  if (overrides.compare) {
+    const half = plan.fanout.halfServers;
+    half.splice(half.indexOf(CHATSTREAM) + 1, 0, chatstreamBuiltIn(overrides.compare));
+  }
   const keep = overrides.servers;
   if (!keep) return plan;
   const only = (specs: ServerSpec[]): ServerSpec[] => specs.filter((spec) => keep.includes(spec.id));
@@ -79,7 +87,7 @@ export function planFor(mode: Mode, overrides: PlanOverrides = {}): Plan {
 }
 
 /** The ids `--servers` accepts. */
-export const SERVER_IDS = [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id);
+export const SERVER_IDS = [...[WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id), COMPARE_ID];
 
 function fullPlan(mode: Mode, overrides: PlanOverrides): Plan {
   const quick = mode === 'quick';
