@@ -14,6 +14,7 @@ export const USAGE = `Usage: node bench/dist/main.js [--quick | --full] [options
   --servers=a,b           only these servers (ids: ${SERVER_IDS.join(', ')}); the fan-out's half load needs ws-durable
   --compare=DIR           also run ChatStream as built in checkout DIR (its backend/dist) in the fan-out's
                           half-load rounds, interleaved with this one (id ${COMPARE_ID})
+  --half-rate=N           the fan-out's half load is N msg/s (no sweeps): for comparisons at a known rate
   --threads=N             generator worker threads (default 2)
   --out=FILE              markdown file to update between its bench markers (default docs/benchmarks.md)
   --no-docs               do not touch the docs; print and keep the JSON only
@@ -27,6 +28,7 @@ interface Args {
   threads?: number;
   servers?: string[];
   compare?: string;
+  halfRate?: number;
   out: string;
   docs: boolean;
 }
@@ -52,6 +54,7 @@ export function parseArguments(argv: string[]): Args | 'help' {
       threads: { type: 'string' },
       servers: { type: 'string' },
       compare: { type: 'string' },
+      'half-rate': { type: 'string' },
       out: { type: 'string' },
       'no-docs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -85,6 +88,7 @@ export function parseArguments(argv: string[]): Args | 'help' {
     changedAfter,
     servers,
     compare,
+    halfRate: values['half-rate'] === undefined ? undefined : count('half-rate', values['half-rate']),
     threads: values.threads === undefined ? undefined : count('threads', values.threads),
     out: values.out ?? join(REPO, 'docs', 'benchmarks.md'),
     docs: !values['no-docs'],

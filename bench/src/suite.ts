@@ -42,7 +42,19 @@ export interface Plan {
   mode: Mode;
   threads: number;
   scenarios: ScenarioName[];
-  fanout: { clients: number; rooms: number; size: number; timing: StepTiming; sweep: SweepOptions; sweepRounds: number; halfRounds: number; sweepServers: ServerSpec[]; halfServers: ServerSpec[] };
+  fanout: {
+    clients: number;
+    rooms: number;
+    size: number;
+    timing: StepTiming;
+    sweep: SweepOptions;
+    sweepRounds: number;
+    halfRounds: number;
+    sweepServers: ServerSpec[];
+    halfServers: ServerSpec[];
+    /** The half-load rate when given (`--half-rate`): no sweep runs to find it. */
+    halfRate?: number;
+  };
   private: { clients: number; size: number; timing: StepTiming; sweep: SweepOptions; servers: ServerSpec[] };
   idle: { connections: number; servers: ServerSpec[]; settleMs: number };
   heap: { connections: number; servers: ServerSpec[] };
@@ -69,6 +81,8 @@ export interface PlanOverrides {
   servers?: string[];
   /** Another checkout whose ChatStream build runs beside this one in the fan-out's half-load rounds. */
   compare?: string;
+  /** The fan-out's half-load rate, instead of half the durable baseline's swept rate (no sweeps then). */
+  halfRate?: number;
 }
 
 export function planFor(mode: Mode, overrides: PlanOverrides = {}): Plan {
@@ -76,6 +90,10 @@ export function planFor(mode: Mode, overrides: PlanOverrides = {}): Plan {
   if (overrides.compare) {
     const half = plan.fanout.halfServers;
     half.splice(half.indexOf(CHATSTREAM) + 1, 0, chatstreamBuiltIn(overrides.compare));
+  }
+  if (overrides.halfRate) {
+    plan.fanout.halfRate = overrides.halfRate;
+    plan.fanout.sweepServers = [];
   }
   const keep = overrides.servers;
   if (!keep) return plan;
@@ -264,7 +282,7 @@ const stepOf = (timing: StepTiming, size: number) => ({ ...timing, size });
 /** Sweeps and half-load steps of room fan-out, servers interleaved round by round. */
 async function fanout(ctx: Context): Promise<void> {
   const f = ctx.plan.fanout;
-  const out: NonNullable<SuiteResults['fanout']> = { halfRate: 0, sweeps: {}, half: {} };
+  const out: NonNullable<SuiteResults['fanout']> = { halfRate: f.halfRate ?? 0, sweeps: {}, half: {} };
   ctx.results.fanout = out;
   const rounds = Math.max(f.sweepRounds, f.halfRounds);
   for (let round = 0; round < rounds; round++) {

@@ -196,7 +196,8 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
       sweepTable(results, results.fanout.sweeps, 'fanout'),
     );
     if (chartFile) push(`![p99 latency against offered load](${chartFile})`);
-    push(`**At half the durable baseline's sustainable load** (${int(results.fanout.halfRate)} msg/s offered, medians of ${f.halfRounds} interleaved rounds):`);
+    const which = f.halfRate ? 'At the half-load rate given (`--half-rate`)' : "At half the durable baseline's sustainable load";
+    push(`**${which}** (${int(results.fanout.halfRate)} msg/s offered, medians of ${f.halfRounds} interleaved rounds):`);
     const base = (g: (x: Measured) => number) => (id: string): number => halfLoad(results, id, g);
     const cpuOf = base((x) => x.cpuUsPerFrame);
     const p50Of = base((x) => x.latency.p50);
