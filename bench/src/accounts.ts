@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { sleep } from './clock';
+import { loadBuild, timeCalls } from './backend-build';
 import { otherLoadSince, waitForQuietMachine } from './proc';
+import type { LatencySummary } from './stats/histogram';
 import { REPO, startServer, type RunningServer, type ServerSpec } from './servers';
 
 const PASSWORD = 'bench password 1';
@@ -202,7 +204,7 @@ const { conversationKey } = require(join(REPO, 'backend', 'dist', 'messages', 'm
  * the server numbers them (seq and rev per conversation, its counters in
  * `conversations`).
  */
-async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[]; floor: number[]; otherCpuPct: number }> {
+async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[]; floor: number[]; otherCpuPct: number; direct?: Record<'newest' | 'deep', LatencySummary> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-history-'));
   await (await startServer(ACCOUNTS, { dataDir })).stop();
   const [token] = seedSessions(dataDir, 1);
@@ -253,6 +255,7 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
   const list: number[] = [];
   const floor: number[] = [];
   let otherCpuPct = NaN;
+  let direct: Record<'newest' | 'deep', LatencySummary> | undefined;
   try {
     // As the suite's reads do: a p99 taken while someone else's build runs measures that build.
     await waitForQuietMachine([server.pid], 60_000);
@@ -274,12 +277,29 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
       }
     }
     otherCpuPct = others();
+    await server.stop();
+    direct = await directPages(dataDir, ann, ids);
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   for (const sample of [newest, deep, list, floor]) sample.sort((a, b) => a - b);
-  return { newest, deep, list, floor, otherCpuPct };
+  return { newest, deep, list, floor, otherCpuPct, direct };
+}
+
+/** The backend's own ConversationsRepository.page on the same database, no server running: the query alone. */
+async function directPages(dataDir: string, reader: string, ids: string[]): Promise<Record<'newest' | 'deep', LatencySummary>> {
+  const build = loadBuild();
+  const storage = build.storage(build.openSqlite(dataDir));
+  try {
+    const conversations = build.conversations(storage);
+    return {
+      newest: await timeCalls(() => conversations.page(reader, 'bob', 50), 1000),
+      deep: await timeCalls(() => conversations.page(reader, 'bob', 50, ids[Math.floor(Math.random() * ids.length)]), 1000),
+    };
+  } finally {
+    await storage.onApplicationShutdown();
+  }
 }
 
 async function main(): Promise<void> {
@@ -300,6 +320,8 @@ async function main(): Promise<void> {
     `| private history over HTTP, ${stored.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${line(history.newest)}; ` +
       `page before a random message ${line(history.deep)}; conversation list (the reader has one conversation of ${(stored / 2).toLocaleString('en')} messages) ${line(history.list)}; \`GET /api/auth/me\` (the floor: same token check, no query) ${line(history.floor)}; other jobs ${history.otherCpuPct.toFixed(0)} % of a core meanwhile |`,
   );
+  const d = history.direct;
+  if (d) say(`| the same pages as ConversationsRepository.page calls, no HTTP (1,000 each) | newest p50 ${ms(d.newest.p50)} / p99 ${ms(d.newest.p99)} ms; before a random message p50 ${ms(d.deep.p50)} / p99 ${ms(d.deep.p99)} ms |`);
 }
 
 /** Sign-in, connect storm, delivery during sign-ins. */

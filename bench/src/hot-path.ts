@@ -13,14 +13,13 @@
  * CPU time, not wall time: less sensitive than latency to other jobs on the
  * machine, not immune to them. Prints a markdown table.
  */
-import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Kysely } from 'kysely';
 import { count } from './args';
+import { loadBuild } from './backend-build';
 import { median } from './suite';
 import { REPO } from './servers';
 
@@ -30,40 +29,6 @@ interface Costs {
   /** CPU µs per frame built and serialized. */
   frameUs: number;
   frameBytes: number;
-}
-
-/** The pieces of a backend build this measures, from its dist (both builds have this layout). */
-interface Build {
-  openSqlite(dataDir: string): { db: Kysely<any> };
-  migrate(db: Kysely<any>): Promise<string[]>;
-  storage(opened: { db: Kysely<any> }): { onApplicationShutdown(): Promise<void> };
-  repository(storage: unknown, config: unknown): { append(message: object): Promise<object> };
-  config(): { commitWindowMs: number };
-  messageFrame(message: object): object;
-  serialize(frame: object): Buffer;
-}
-
-function loadBuild(checkout: string): Build {
-  const dist = join(checkout, 'backend', 'dist');
-  const load = <T>(path: string): T => require(join(dist, path)) as T;
-  const { openSqlite } = load<Pick<Build, 'openSqlite'>>('storage/database.js');
-  const { migrate } = load<Pick<Build, 'migrate'>>('storage/migrations/index.js');
-  const { KyselyStorage } = load<{ KyselyStorage: new (opened: unknown) => ReturnType<Build['storage']> }>('storage/storage-health.js');
-  const { KyselyMessagesRepository } = load<{ KyselyMessagesRepository: new (s: unknown, c: unknown) => ReturnType<Build['repository']> }>(
-    'storage/kysely/kysely-messages.repository.js',
-  );
-  const { AppConfig } = load<{ AppConfig: new () => ReturnType<Build['config']> }>('config/app-config.js');
-  const { messageFrame } = load<Pick<Build, 'messageFrame'>>('common/frames.js');
-  const { serialize } = load<Pick<Build, 'serialize'>>('fanout/fanout.service.js');
-  return {
-    openSqlite,
-    migrate,
-    storage: (opened) => new KyselyStorage(opened),
-    repository: (storage, config) => new KyselyMessagesRepository(storage, config),
-    config: () => new AppConfig(),
-    messageFrame,
-    serialize,
-  };
 }
 
 const cpuUs = (): number => {
@@ -86,7 +51,7 @@ async function measure(checkout: string, messages: number): Promise<Costs> {
     const config = build.config();
     // One message per commit without waiting for a window: the same statements as half load, minus the idle wait.
     config.commitWindowMs = 0;
-    const repository = build.repository(storage, config);
+    const repository = build.messages(storage, config);
     const message = (i: number) => ({
       id: `m-${i}-${Math.random().toString(36).slice(2)}`,
       senderId: `u-${i % 50}`,

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { loadBuild, timeCalls } from '../backend-build';
+import type { LatencySummary } from '../stats/histogram';
 import { backendStorage, migratedRoom, readings, seedMessages, syncDatabase, type BackendStorage, type ReadOptions, type ServerReading } from './large-history';
 
 export interface ChangedAfterOptions extends ReadOptions {
@@ -18,6 +20,8 @@ export interface ChangedAfterResult {
   seedSeconds: number;
   databaseMB: number;
   reading: ServerReading;
+  /** The same pages as repository calls in one process (no HTTP), by page name. */
+  direct: Record<string, LatencySummary>;
 }
 
 /** Messages per `changed_after` page, as a syncing client asks. */
@@ -45,7 +49,8 @@ export async function changedAfter(options: ChangedAfterOptions): Promise<Change
     const databaseMB = statSync(join(dataDir, 'chatstream.sqlite')).size / 1024 / 1024;
     const pages = changedAfterPaths(roomId, options.messages, options.edits);
     const reading = await readings(dataDir, pages, options, (url) => checkPages(url, pages));
-    return { messages: options.messages, edits: options.edits, rate: options.rate, seedSeconds, databaseMB, reading };
+    const direct = await directPages(dataDir, roomId, pages);
+    return { messages: options.messages, edits: options.edits, rate: options.rate, seedSeconds, databaseMB, reading, direct };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -81,6 +86,22 @@ export async function seedEdits(storage: BackendStorage, dataDir: string, roomId
   }
   syncDatabase(dataDir);
 }
+
+/** Calls of the backend's own changedAfter per page (the query and building its records), no server running. */
+async function directPages(dataDir: string, roomId: string, pages: ReturnType<typeof changedAfterPaths>): Promise<Record<string, LatencySummary>> {
+  const build = loadBuild();
+  const storage = build.storage(build.openSqlite(dataDir));
+  try {
+    const repository = build.messages(storage, build.config());
+    const out: Record<string, LatencySummary> = {};
+    for (const { name, after } of pages) out[name] = await timeCalls(() => repository.changedAfter({ room: roomId }, after, PAGE), DIRECT_CALLS);
+    return out;
+  } finally {
+    await storage.onApplicationShutdown();
+  }
+}
+
+const DIRECT_CALLS = 1000;
 
 /** Every page is full, in rev order, after its rev; the edit pages hold edited messages only. */
 async function checkPages(url: string, pages: ReturnType<typeof changedAfterPaths>): Promise<void> {
