@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { sleep } from './clock';
 import { loadBuild, timeCalls } from './backend-build';
+import { httpLoad, type HttpLoadResult } from './generator/http-load';
 import { otherLoadSince, waitForQuietMachine } from './proc';
 import type { LatencySummary } from './stats/histogram';
 import { REPO, startServer, type RunningServer, type ServerSpec } from './servers';
@@ -204,7 +205,7 @@ const { conversationKey } = require(join(REPO, 'backend', 'dist', 'messages', 'm
  * the server numbers them (seq and rev per conversation, its counters in
  * `conversations`).
  */
-async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[]; floor: number[]; otherCpuPct: number; direct?: Record<'newest' | 'deep', LatencySummary> }> {
+async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[]; floor: number[]; otherCpuPct: number; direct?: Record<'newest' | 'deep', LatencySummary>; openLoop?: HttpLoadResult }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-history-'));
   await (await startServer(ACCOUNTS, { dataDir })).stop();
   const [token] = seedSessions(dataDir, 1);
@@ -256,6 +257,7 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
   const floor: number[] = [];
   let otherCpuPct = NaN;
   let direct: Record<'newest' | 'deep', LatencySummary> | undefined;
+  let openLoop: HttpLoadResult | undefined;
   try {
     // As the suite's reads do: a p99 taken while someone else's build runs measures that build.
     await waitForQuietMachine([server.pid], 60_000);
@@ -276,6 +278,22 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
         if (timed) list.push(l);
       }
     }
+    // Room history's harness as well (large-history): open loop at 100/s over 16 keep-alive connections.
+    const page = '/api/conversations/bob/messages?limit=50';
+    openLoop = await httpLoad({
+      baseUrl: server.url,
+      headers: { authorization: `Bearer ${token}` },
+      paths: [
+        { name: 'newest', path: page },
+        { name: 'deep', path: `${page}&before=${ids[Math.min(ids.length - 1, 1000)]}` },
+        { name: 'list', path: '/api/conversations' },
+        { name: 'floor', path: '/api/auth/me' },
+      ],
+      rate: 100,
+      durationMs: 10_000,
+      warmupMs: 1000,
+      connections: 16,
+    });
     otherCpuPct = others();
     await server.stop();
     direct = await directPages(dataDir, ann, ids);
@@ -284,7 +302,7 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
     rmSync(dataDir, { recursive: true, force: true });
   }
   for (const sample of [newest, deep, list, floor]) sample.sort((a, b) => a - b);
-  return { newest, deep, list, floor, otherCpuPct, direct };
+  return { newest, deep, list, floor, otherCpuPct, direct, openLoop };
 }
 
 /** The backend's own ConversationsRepository.page on the same database, no server running: the query alone. */
@@ -320,6 +338,14 @@ async function main(): Promise<void> {
     `| private history over HTTP, ${stored.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${line(history.newest)}; ` +
       `page before a random message ${line(history.deep)}; conversation list (the reader has one conversation of ${(stored / 2).toLocaleString('en')} messages) ${line(history.list)}; \`GET /api/auth/me\` (the floor: same token check, no query) ${line(history.floor)}; other jobs ${history.otherCpuPct.toFixed(0)} % of a core meanwhile |`,
   );
+  const o = history.openLoop;
+  if (o) {
+    const at = (name: string) => `p50 ${ms(o.perPath[name]?.p50 ?? NaN)} / p99 ${ms(o.perPath[name]?.p99 ?? NaN)} ms`;
+    say(
+      `| the same, open loop at 100/s over 16 connections (room history's harness; deep = before the 1,000th message) | newest ${at('newest')}; deep ${at('deep')}; ` +
+        `conversation list ${at('list')}; \`/api/auth/me\` ${at('floor')}; ${o.failed} failed |`,
+    );
+  }
   const d = history.direct;
   if (d) say(`| the same pages as ConversationsRepository.page calls, no HTTP (1,000 each) | newest p50 ${ms(d.newest.p50)} / p99 ${ms(d.newest.p99)} ms; before a random message p50 ${ms(d.deep.p50)} / p99 ${ms(d.deep.p99)} ms |`);
 }

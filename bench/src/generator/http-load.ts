@@ -18,6 +18,8 @@ export interface HttpLoadOptions {
   /** Keep-alive connections. */
   connections: number;
   timeoutMs?: number;
+  /** Sent with every request (credentials). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpLoadResult {
@@ -59,7 +61,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<HttpLoadResult
       const issued = nowMs();
       const target = options.paths[k % options.paths.length];
       const req = request(
-        { host: url.hostname, port: url.port, path: target.path, agent, timeout: options.timeoutMs ?? 10_000 },
+        { host: url.hostname, port: url.port, path: target.path, agent, headers: options.headers, timeout: options.timeoutMs ?? 10_000 },
         (res) => {
           res.resume();
           res.on('end', () => {
