@@ -4,6 +4,7 @@ import * as roomSequence from './0002_room_sequence';
 import * as clientId from './0003_client_id';
 import * as accounts from './0004_accounts';
 import * as messageState from './0005_message_state';
+import * as partialHistoryIndexes from './0007_partial_history_indexes';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_client_id': clientId,
   '0004_accounts': accounts,
   '0005_message_state': messageState,
+  // 0006 is another branch's (read state and search).
+  '0007_partial_history_indexes': partialHistoryIndexes,
 };
 
 class StaticProvider implements MigrationProvider {
