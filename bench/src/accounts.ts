@@ -15,7 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { sleep } from './clock';
-import { startServer, type RunningServer, type ServerSpec } from './servers';
+import { loadBuild, timeCalls } from './backend-build';
+import { httpLoad, type HttpLoadResult } from './generator/http-load';
+import { otherLoadSince, waitForQuietMachine } from './proc';
+import type { LatencySummary } from './stats/histogram';
+import { REPO, startServer, type RunningServer, type ServerSpec } from './servers';
 
 const PASSWORD = 'bench password 1';
 const ACCOUNTS: ServerSpec = { id: 'chatstream-accounts', label: 'ChatStream (SQLite, AUTH=accounts)', kind: 'chatstream', storage: 'sqlite', env: { AUTH: 'accounts', RATE_REGISTRATIONS_PER_HOUR: '0' } };
@@ -189,19 +193,36 @@ async function delivery(server: RunningServer, tokens: string[], options: { room
 
 // ---- private history ------------------------------------------------------------------
 
+const WARMUP_ROUNDS = 50;
+
+/** The backend's own key of a private conversation (its build): seeded rows must land where the server reads. */
+const { conversationKey } = require(join(REPO, 'backend', 'dist', 'messages', 'messages.repository.js')) as { conversationKey(a: string, b: string): string };
+
 /**
  * `total` private messages: half in one conversation (ann and bob), the rest
  * spread over 1,000 pairs; then pages of ann-bob read newest and deep, and
- * ann's conversation list. Rows go straight into the database.
+ * ann's conversation list. Rows go straight into the database, numbered as
+ * the server numbers them (seq and rev per conversation, its counters in
+ * `conversations`).
  */
-async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[] }> {
+async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[]; floor: number[]; otherCpuPct: number; direct?: Record<'newest' | 'deep', LatencySummary>; openLoop?: HttpLoadResult }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-history-'));
   await (await startServer(ACCOUNTS, { dataDir })).stop();
   const [token] = seedSessions(dataDir, 1);
   const db = new BetterSqlite3(join(dataDir, 'chatstream.sqlite'));
   const ann = (db.prepare('select user_id from sessions').get() as { user_id: string }).user_id;
   db.prepare("insert into users (id, username, created_at) values ('bob', 'bob', ?)").run(new Date().toISOString());
-  const insert = db.prepare('insert into messages (id, room_id, recipient_id, seq, sender_id, sender_name, content, created_at) values (?, null, ?, null, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'insert into messages (id, room_id, recipient_id, seq, rev, conversation_id, sender_id, sender_name, content, created_at) values (?, null, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const counter = db.prepare('insert into conversations (id, last_seq, last_rev) values (?, ?, ?)');
+  const counters = new Map<string, number>();
+  const store = (id: string, from: string, to: string, content: string, at: string): void => {
+    const key = conversationKey(from, to);
+    const seq = (counters.get(key) ?? 0) + 1;
+    counters.set(key, seq);
+    insert.run(id, to, seq, seq, key, from, from, content, at);
+  };
   const base = Date.parse('2026-01-01T00:00:00.000Z');
   const ids: string[] = [];
   db.transaction(() => {
@@ -210,12 +231,13 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
       const at = new Date(base + i * 10).toISOString();
       if (i % 2 === 0) {
         const [from, to] = i % 4 === 0 ? [ann, 'bob'] : ['bob', ann];
-        insert.run(id, to, from, from, `message ${i} of a long conversation`, at);
+        store(id, from, to, `message ${i} of a long conversation`, at);
         ids.push(id);
       } else {
-        insert.run(id, `user-${i % 1000}`, `user-${(i + 1) % 1000}`, 'someone', `other message ${i}`, at);
+        store(id, `user-${(i + 1) % 1000}`, `user-${i % 1000}`, `other message ${i}`, at);
       }
     }
+    for (const [key, last] of counters) counter.run(key, last, last);
   })();
   db.close();
   const server = await startServer(ACCOUNTS, { dataDir });
@@ -223,24 +245,79 @@ async function privateHistory(total: number, reads: number): Promise<{ newest: n
     const t = performance.now();
     const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
     if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
-    await response.arrayBuffer();
-    return performance.now() - t;
+    const text = await response.text();
+    const took = performance.now() - t;
+    const body = JSON.parse(text) as { messages?: unknown[] };
+    if (body.messages !== undefined && body.messages.length !== 50 && !path.includes('before=')) throw new Error(`${path}: ${body.messages.length} messages, not a full page`);
+    return took;
   };
   const newest: number[] = [];
   const deep: number[] = [];
   const list: number[] = [];
+  const floor: number[] = [];
+  let otherCpuPct = NaN;
+  let direct: Record<'newest' | 'deep', LatencySummary> | undefined;
+  let openLoop: HttpLoadResult | undefined;
   try {
-    for (let i = 0; i < reads; i++) {
-      newest.push(await get('/api/conversations/bob/messages?limit=50'));
-      deep.push(await get(`/api/conversations/bob/messages?limit=50&before=${ids[Math.floor(Math.random() * ids.length)]}`));
-      if (i % 10 === 0) list.push(await get('/api/conversations'));
+    // As the suite's reads do: a p99 taken while someone else's build runs measures that build.
+    await waitForQuietMachine([server.pid], 60_000);
+    const others = otherLoadSince([server.pid]);
+    // Untimed first rounds: a fresh server compiles these routes on its first requests.
+    for (let i = -WARMUP_ROUNDS; i < reads; i++) {
+      const timed = i >= 0;
+      const t = await get('/api/conversations/bob/messages?limit=50');
+      const d = await get(`/api/conversations/bob/messages?limit=50&before=${ids[Math.floor(Math.random() * ids.length)]}`);
+      const f = await get('/api/auth/me');
+      if (timed) {
+        newest.push(t);
+        deep.push(d);
+        floor.push(f);
+      }
+      if (i % 10 === 0) {
+        const l = await get('/api/conversations');
+        if (timed) list.push(l);
+      }
     }
+    // Room history's harness as well (large-history): open loop at 100/s over 16 keep-alive connections.
+    const page = '/api/conversations/bob/messages?limit=50';
+    openLoop = await httpLoad({
+      baseUrl: server.url,
+      headers: { authorization: `Bearer ${token}` },
+      paths: [
+        { name: 'newest', path: page },
+        { name: 'deep', path: `${page}&before=${ids[Math.min(ids.length - 1, 1000)]}` },
+        { name: 'list', path: '/api/conversations' },
+        { name: 'floor', path: '/api/auth/me' },
+      ],
+      rate: 100,
+      durationMs: 10_000,
+      warmupMs: 1000,
+      connections: 16,
+    });
+    otherCpuPct = others();
+    await server.stop();
+    direct = await directPages(dataDir, ann, ids);
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  for (const sample of [newest, deep, list]) sample.sort((a, b) => a - b);
-  return { newest, deep, list };
+  for (const sample of [newest, deep, list, floor]) sample.sort((a, b) => a - b);
+  return { newest, deep, list, floor, otherCpuPct, direct, openLoop };
+}
+
+/** The backend's own ConversationsRepository.page on the same database, no server running: the query alone. */
+async function directPages(dataDir: string, reader: string, ids: string[]): Promise<Record<'newest' | 'deep', LatencySummary>> {
+  const build = loadBuild();
+  const storage = build.storage(build.openSqlite(dataDir));
+  try {
+    const conversations = build.conversations(storage);
+    return {
+      newest: await timeCalls(() => conversations.page(reader, 'bob', 50), 1000),
+      deep: await timeCalls(() => conversations.page(reader, 'bob', 50, ids[Math.floor(Math.random() * ids.length)]), 1000),
+    };
+  } finally {
+    await storage.onApplicationShutdown();
+  }
 }
 
 async function main(): Promise<void> {
@@ -255,12 +332,22 @@ async function main(): Promise<void> {
   const historyOnly = process.argv.includes('--only=history');
   if (!historyOnly) await accessCosts(say);
   const stored = Number(process.env.PRIVATE_MESSAGES ?? 200_000);
-  const history = await privateHistory(stored, 300);
+  const history = await privateHistory(stored, 1000);
   const line = (sample: number[]) => `p50 ${ms(percentile(sample, 50))} / p99 ${ms(percentile(sample, 99))} ms`;
   say(
     `| private history over HTTP, ${stored.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${line(history.newest)}; ` +
-      `page before a random message ${line(history.deep)}; conversation list (the reader has one conversation of ${(stored / 2).toLocaleString('en')} messages) ${line(history.list)} |`,
+      `page before a random message ${line(history.deep)}; conversation list (the reader has one conversation of ${(stored / 2).toLocaleString('en')} messages) ${line(history.list)}; \`GET /api/auth/me\` (the floor: same token check, no query) ${line(history.floor)}; other jobs ${history.otherCpuPct.toFixed(0)} % of a core meanwhile |`,
   );
+  const o = history.openLoop;
+  if (o) {
+    const at = (name: string) => `p50 ${ms(o.perPath[name]?.p50 ?? NaN)} / p99 ${ms(o.perPath[name]?.p99 ?? NaN)} ms`;
+    say(
+      `| the same, open loop at 100/s over 16 connections (room history's harness; deep = before the 1,000th message) | newest ${at('newest')}; deep ${at('deep')}; ` +
+        `conversation list ${at('list')}; \`/api/auth/me\` ${at('floor')}; ${o.failed} failed |`,
+    );
+  }
+  const d = history.direct;
+  if (d) say(`| the same pages as ConversationsRepository.page calls, no HTTP (1,000 each) | newest p50 ${ms(d.newest.p50)} / p99 ${ms(d.newest.p99)} ms; before a random message p50 ${ms(d.deep.p50)} / p99 ${ms(d.deep.p99)} ms |`);
 }
 
 /** Sign-in, connect storm, delivery during sign-ins. */

@@ -16,11 +16,20 @@ describe('bench arguments', () => {
     expect(parse('--history-1m=200000')).toMatchObject({ largeHistory: 200_000 });
   });
 
+  it('takes --changed-1m like --history-1m: a million messages alone, its scenario added to --only', () => {
+    expect(parse('--only=fanout', '--changed-1m')).toMatchObject({ changedAfter: 1_000_000, only: ['fanout', 'changed-1m'] });
+    expect(parse('--changed-1m=50000')).toMatchObject({ changedAfter: 50_000, largeHistory: undefined });
+  });
+
+  it('reads --half-rate: a comparison at a known rate', () => {
+    expect(parse('--half-rate=200', '--only=fanout')).toMatchObject({ halfRate: 200, only: ['fanout'] });
+  });
+
   it('keeps only the servers of --servers', () => {
     expect(parse('--servers=ws-durable,chatstream')).toMatchObject({ servers: ['ws-durable', 'chatstream'] });
   });
 
-  it.each(['--servers=nginx', '--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
+  it.each(['--servers=nginx', '--threads=x', '--threads=0', '--threads=1.5', '--history-1m=lots', '--changed-1m=0', '--compare=/nonexistent/checkout', '--half-rate=0', '--only=nonsense', '--quick --full', '--verbose', 'stray'])(
     'refuses "%s" instead of running with a wrong setting',
     (line) => {
       expect(() => parse(...line.split(' '))).toThrow();

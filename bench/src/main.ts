@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const plan = planFor(args.mode, { only: args.only, largeHistory: args.largeHistory, threads: args.threads, servers: args.servers });
+  const plan = planFor(args.mode, { only: args.only, largeHistory: args.largeHistory, changedAfter: args.changedAfter, threads: args.threads, servers: args.servers, compare: args.compare, halfRate: args.halfRate });
   const started = Date.now();
   const log = (line: string): void => {
     const t = ((Date.now() - started) / 1000).toFixed(0).padStart(4);

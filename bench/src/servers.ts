@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ export interface ServerSpec {
   /** SQLite in a fresh DATA_DIR (ChatStream; the durable bare ws baseline), or in memory (STORAGE=memory; the other baselines). */
   storage?: 'sqlite' | 'memory';
   env?: Record<string, string>;
+  /** ChatStream only: run this build's main.js (another checkout's backend/dist) instead of this repository's. */
+  main?: string;
   /** Socket.IO only: the client's transports (undefined: its defaults, polling then upgrade). */
   socketioTransports?: Array<'polling' | 'websocket'>;
 }
@@ -48,6 +50,19 @@ export const SOCKETIO_FAST: ServerSpec = {
   socketioTransports: ['websocket'],
 };
 export const SOCKETIO_DEFAULT: ServerSpec = { id: 'socketio-default', label: 'Socket.IO (defaults)', kind: 'socketio' };
+
+/** ChatStream as built in another checkout (`--compare=DIR`): the same run measures two versions side by side. */
+export const COMPARE_ID = 'chatstream-compare';
+export function chatstreamBuiltIn(checkout: string): ServerSpec {
+  const main = join(resolve(checkout), 'backend', 'dist', 'main.js');
+  let commit = 'unknown commit';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout: the path says which build it is
+  }
+  return { ...CHATSTREAM, id: COMPARE_ID, label: `ChatStream (SQLite), build of ${commit} in ${checkout}`, main };
+}
 
 export function chatstreamWithWindow(ms: number): ServerSpec {
   return { ...CHATSTREAM, id: `chatstream-cw${ms}`, label: `ChatStream (SQLite, COMMIT_WINDOW_MS=${ms})`, env: { COMMIT_WINDOW_MS: String(ms) } };
@@ -128,7 +143,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   let dataDir: string | undefined;
   let ownDataDir = false;
   let script: string;
-  if (spec.kind === 'chatstream') script = scripts.chatstreamMain;
+  if (spec.kind === 'chatstream') script = spec.main ?? scripts.chatstreamMain;
   else script = join(scripts.baselines, spec.kind === 'ws' ? 'ws-server.js' : 'socketio-server.js');
   if (spec.kind === 'chatstream' && spec.storage === 'memory') env.STORAGE = 'memory';
   if (spec.storage === 'sqlite') {

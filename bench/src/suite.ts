@@ -6,6 +6,7 @@ import { connectStorm, type StormResult } from './scenarios/connect-storm';
 import { historyReads, type HistoryResult } from './scenarios/history';
 import { idleHeap, type HeapResult } from './scenarios/heap';
 import { idleMemory, type IdleResult } from './scenarios/idle';
+import { changedAfter, type ChangedAfterResult } from './scenarios/changed-after';
 import { largeHistory, type LargeHistoryResult } from './scenarios/large-history';
 import { Workload } from './scenarios/messages';
 import { underProfiler } from './scenarios/profile';
@@ -16,7 +17,9 @@ import {
   CHATSTREAM,
   CHATSTREAM_MAIN,
   CHATSTREAM_MEMORY,
+  chatstreamBuiltIn,
   chatstreamWithWindow,
+  COMPARE_ID,
   REPO,
   SOCKETIO_DEFAULT,
   SOCKETIO_FAST,
@@ -39,7 +42,19 @@ export interface Plan {
   mode: Mode;
   threads: number;
   scenarios: ScenarioName[];
-  fanout: { clients: number; rooms: number; size: number; timing: StepTiming; sweep: SweepOptions; sweepRounds: number; halfRounds: number; sweepServers: ServerSpec[]; halfServers: ServerSpec[] };
+  fanout: {
+    clients: number;
+    rooms: number;
+    size: number;
+    timing: StepTiming;
+    sweep: SweepOptions;
+    sweepRounds: number;
+    halfRounds: number;
+    sweepServers: ServerSpec[];
+    halfServers: ServerSpec[];
+    /** The half-load rate when given (`--half-rate`): no sweep runs to find it. */
+    halfRate?: number;
+  };
   private: { clients: number; size: number; timing: StepTiming; sweep: SweepOptions; servers: ServerSpec[] };
   idle: { connections: number; servers: ServerSpec[]; settleMs: number };
   heap: { connections: number; servers: ServerSpec[] };
@@ -47,16 +62,39 @@ export interface Plan {
   history: { messages: number; size: number; rate: number; durationMs: number; connections: number; servers: ServerSpec[] };
   commitWindow: { windows: number[]; timing: StepTiming };
   largeHistory: { messages: number; rate: number; durationMs: number } | undefined;
+  /** changed_after pages over `messages` stored messages, `edits` of them edited. */
+  changedAfter: { messages: number; edits: number; rate: number; durationMs: number } | undefined;
   localAddresses: string[];
   /** How long a measurement waits for other jobs on the machine to calm down. */
   quietWaitMs: number;
 }
 
-export const SCENARIOS = ['fanout', 'private', 'idle', 'heap', 'storm', 'history', 'commit-window', 'profile', 'syscalls', 'history-1m'] as const;
+export const SCENARIOS = ['fanout', 'private', 'idle', 'heap', 'storm', 'history', 'commit-window', 'profile', 'syscalls', 'history-1m', 'changed-1m'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[]; servers?: string[] } = {}): Plan {
+/** Sizes a run may be given instead of its mode's: stored messages of the 1M scenarios, worker threads, scenarios, servers. */
+export interface PlanOverrides {
+  largeHistory?: number;
+  changedAfter?: number;
+  threads?: number;
+  only?: ScenarioName[];
+  servers?: string[];
+  /** Another checkout whose ChatStream build runs beside this one in the fan-out's half-load rounds. */
+  compare?: string;
+  /** The fan-out's half-load rate, instead of half the durable baseline's swept rate (no sweeps then). */
+  halfRate?: number;
+}
+
+export function planFor(mode: Mode, overrides: PlanOverrides = {}): Plan {
   const plan = fullPlan(mode, overrides);
+  if (overrides.compare) {
+    const half = plan.fanout.halfServers;
+    half.splice(half.indexOf(CHATSTREAM) + 1, 0, chatstreamBuiltIn(overrides.compare));
+  }
+  if (overrides.halfRate) {
+    plan.fanout.halfRate = overrides.halfRate;
+    plan.fanout.sweepServers = [];
+  }
   const keep = overrides.servers;
   if (!keep) return plan;
   const only = (specs: ServerSpec[]): ServerSpec[] => specs.filter((spec) => keep.includes(spec.id));
@@ -67,14 +105,16 @@ export function planFor(mode: Mode, overrides: { largeHistory?: number; threads?
 }
 
 /** The ids `--servers` accepts. */
-export const SERVER_IDS = [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id);
+export const SERVER_IDS = [...[WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id), COMPARE_ID];
 
-function fullPlan(mode: Mode, overrides: { largeHistory?: number; threads?: number; only?: ScenarioName[] }): Plan {
+function fullPlan(mode: Mode, overrides: PlanOverrides): Plan {
   const quick = mode === 'quick';
   const timing: StepTiming = quick ? { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } : { warmupMs: 2000, durationMs: 8000, drainMs: 5000 };
   const fdLimit = openFilesLimit();
   const largeMessages = overrides.largeHistory ?? (quick ? 0 : 1_000_000);
-  const scenarios = overrides.only ?? SCENARIOS.filter((s) => s !== 'history-1m' || largeMessages > 0);
+  const changedMessages = overrides.changedAfter ?? (quick ? 0 : 1_000_000);
+  const sized: Partial<Record<ScenarioName, number>> = { 'history-1m': largeMessages, 'changed-1m': changedMessages };
+  const scenarios = overrides.only ?? SCENARIOS.filter((s) => (sized[s] ?? 1) > 0);
   return {
     mode,
     threads: overrides.threads ?? 2,
@@ -120,6 +160,8 @@ function fullPlan(mode: Mode, overrides: { largeHistory?: number; threads?: numb
     },
     commitWindow: { windows: quick ? [0, 1] : [0, 1, 2, 5], timing },
     largeHistory: largeMessages > 0 ? { messages: largeMessages, rate: 100, durationMs: 10_000 } : undefined,
+    // Issue 14's size: 1,000,000 messages, 100,000 of them edited.
+    changedAfter: changedMessages > 0 ? { messages: changedMessages, edits: Math.floor(changedMessages / 10), rate: 100, durationMs: 10_000 } : undefined,
     // Idle connections: 20,000 sockets need more ephemeral ports than one source address has (the storm uses none, see connect-storm.ts).
     localAddresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'],
     quietWaitMs: quick ? 8000 : 30_000,
@@ -158,6 +200,7 @@ export interface SuiteResults {
   /** Server system calls per message (perf stat), when perf can count them here. */
   syscalls?: Array<{ label: string; load: string; result: SyscallResult }>;
   largeHistory?: LargeHistoryResult;
+  changedAfter?: ChangedAfterResult;
   failures: string[];
 }
 
@@ -239,7 +282,7 @@ const stepOf = (timing: StepTiming, size: number) => ({ ...timing, size });
 /** Sweeps and half-load steps of room fan-out, servers interleaved round by round. */
 async function fanout(ctx: Context): Promise<void> {
   const f = ctx.plan.fanout;
-  const out: NonNullable<SuiteResults['fanout']> = { halfRate: 0, sweeps: {}, half: {} };
+  const out: NonNullable<SuiteResults['fanout']> = { halfRate: f.halfRate ?? 0, sweeps: {}, half: {} };
   ctx.results.fanout = out;
   const rounds = Math.max(f.sweepRounds, f.halfRounds);
   for (let round = 0; round < rounds; round++) {
@@ -454,6 +497,19 @@ async function storedMillion(ctx: Context): Promise<void> {
   );
 }
 
+async function changedAfterMillion(ctx: Context): Promise<void> {
+  const { plan, log } = ctx;
+  const ca = plan.changedAfter;
+  if (!ca) return;
+  const r = await ctx.attempt('changed_after over 1M stored messages', () =>
+    changedAfter({ ...ca, size: plan.history.size, connections: plan.history.connections, quietWaitMs: plan.quietWaitMs }),
+  );
+  if (!r) return;
+  ctx.results.changedAfter = r;
+  const paths = Object.entries(r.reading.reads.perPath).map(([name, l]) => `${name} p99 ${l.p99} ms`);
+  log(`changed_after ${r.messages} messages, ${r.edits} edits: seeded in ${r.seedSeconds.toFixed(1)} s; ${paths.join(', ')}; failed ${r.reading.reads.failed}`);
+}
+
 /** Every scenario, in the order a run takes them. */
 const RUNS: Record<ScenarioName, (ctx: Context) => Promise<void>> = {
   fanout,
@@ -466,6 +522,7 @@ const RUNS: Record<ScenarioName, (ctx: Context) => Promise<void>> = {
   profile,
   syscalls,
   'history-1m': storedMillion,
+  'changed-1m': changedAfterMillion,
 };
 
 /** Runs the plan's scenarios one after another; servers are interleaved within each (A, B, C, A, B, C…). */

@@ -8,7 +8,7 @@ export interface ConversationRecord {
 
 /**
  * Reading private messages by conversation. DI token; see `storage/`.
- * Messages of one conversation are ordered by (timestamp, id).
+ * Messages of one conversation are ordered by their `seq` (the order they were stored in).
  */
 export abstract class ConversationsRepository {
   /** The user's conversations, most recent first. */

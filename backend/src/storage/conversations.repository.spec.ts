@@ -95,4 +95,25 @@ describe.each(STORAGES)('private history on %s', (_name, open) => {
     const [last] = (await sut.conversations.page('ann', 'eve', 1)) ?? [];
     expect(last).toMatchObject({ clientId: 'c-1', senderId: 'eve', recipient: 'ann' });
   });
+
+  it('pages in the order the conversation numbered its messages (seq), whatever their clocks said', async () => {
+    // Two instances with skewed clocks: the one stored later carries the earlier time.
+    const first = dm('dan', 'fay', at(30));
+    const second = dm('fay', 'dan', at(20));
+    for (const message of [first, second]) await sut.messages.append(message);
+    const pages: string[][] = [];
+    for (let i = 0; i < 5; i++) await sut.messages.append(dm(i % 2 ? 'dan' : 'fay', i % 2 ? 'fay' : 'dan', at(40 + i)));
+    let before: string | undefined;
+    for (;;) {
+      const page = (await sut.conversations.page('fay', 'dan', 3, before)) ?? [];
+      if (page.length === 0) break;
+      expect(page.map((m) => m.seq)).toEqual([...page.map((m) => m.seq)].sort((a, b) => Number(a) - Number(b)));
+      pages.unshift(page.map((m) => m.id));
+      before = page[0].id;
+    }
+    const all = pages.flat();
+    expect(all.slice(0, 2)).toEqual([first.id, second.id]);
+    expect(all).toHaveLength(7);
+    expect(new Set(all).size).toBe(7);
+  });
 });

@@ -197,7 +197,8 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
       sweepTable(results, results.fanout.sweeps, 'fanout'),
     );
     if (chartFile) push(`![p99 latency against offered load](${chartFile})`);
-    push(`**At half the durable baseline's sustainable load** (${int(results.fanout.halfRate)} msg/s offered, medians of ${f.halfRounds} interleaved rounds):`);
+    const which = f.halfRate ? 'At the half-load rate given (`--half-rate`)' : "At half the durable baseline's sustainable load";
+    push(`**${which}** (${int(results.fanout.halfRate)} msg/s offered, medians of ${f.halfRounds} interleaved rounds):`);
     const base = (g: (x: Measured) => number) => (id: string): number => halfLoad(results, id, g);
     const cpuOf = base((x) => x.cpuUsPerFrame);
     const p50Of = base((x) => x.latency.p50);
@@ -359,6 +360,22 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     );
   }
 
+  if (results.changedAfter) {
+    const ca = results.changedAfter;
+    const reads = ca.reading.reads;
+    push(
+      `### \`changed_after\` pages: ${int(ca.messages)} stored messages, ${int(ca.edits)} of them edited (seeded in ${ca.seedSeconds.toFixed(1)} s, database ${ca.databaseMB.toFixed(0)} MB; pages of 50 at ${int(ca.rate)}/s in all)`,
+      table(
+        ['page (`changed_after=`)', 'over HTTP p50 ms', 'p99 ms', 'max ms', 'repository call alone p50 ms', 'p99 ms'],
+        Object.entries(reads.perPath).map(([name, l]) => {
+          const direct = ca.direct?.[name];
+          return [name === 'health' ? '`/api/health` (the floor)' : CHANGED_PAGES[name] ?? name, ms(l.p50), ms(l.p99), ms(l.max), direct ? ms(direct.p50) : '—', direct ? ms(direct.p99) : '—'];
+        }),
+      ),
+      `${int(reads.failed)} failed; other jobs used ${ca.reading.otherCpuPct === undefined ? '—' : ca.reading.otherCpuPct.toFixed(0)} % of a core during the reads.`,
+    );
+  }
+
   const profiles: Array<[string, { step: Measured; summary: ProfileSummary; rate?: number } | undefined, boolean]> = [
     ['Room fan-out, ChatStream', results.profile, true],
     ['Private messages, ChatStream', results.privateProfile, true],
@@ -405,6 +422,14 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
   if (results.failures.length) push('### Runs that failed', results.failures.map((f2) => `- ${f2.replace(/\n/g, ' ')}`).join('\n'));
   return out.join('\n');
 }
+
+/** What each changed_after page of the scenario is (see changedAfterPaths). */
+const CHANGED_PAGES: Record<string, string> = {
+  'first-edits': 'the first 50 edits (a client current before them)',
+  'mid-edits': '50 edits from the middle',
+  'last-edits': 'the last 50 edits',
+  'from-zero': 'rev 0: the room\'s oldest changes',
+};
 
 const details = (body: string): string => `<details><summary>Every sweep step</summary>\n\n${body}\n\n</details>`;
 

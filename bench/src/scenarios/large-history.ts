@@ -49,12 +49,12 @@ const ROWS_PER_TRANSACTION = 50_000;
  * real schema (a column added by a migration and missing here fails the
  * insert instead of going unnoticed).
  */
-interface BackendStorage {
+export interface BackendStorage {
   openSqlite(dataDir: string): { db: Kysely<any> };
   migrate(db: Kysely<any>): Promise<string[]>;
 }
 
-function backendStorage(): BackendStorage {
+export function backendStorage(): BackendStorage {
   const dist = join(REPO, 'backend', 'dist', 'storage');
   const { openSqlite } = require(join(dist, 'database.js')) as Pick<BackendStorage, 'openSqlite'>;
   const { migrate } = require(join(dist, 'migrations', 'index.js')) as Pick<BackendStorage, 'migrate'>;
@@ -76,18 +76,14 @@ export async function largeHistory(options: LargeHistoryOptions): Promise<LargeH
   const emptyDir = mkdtempSync(join(tmpdir(), 'chatstream-1m-empty-'));
   try {
     const storage = backendStorage();
-    const migrating = storage.openSqlite(dataDir).db;
-    await storage.migrate(migrating).finally(() => migrating.destroy());
-    const first = await startServer(CHATSTREAM, { dataDir });
-    const [roomId] = await createRooms(first.url, [ROOM]);
-    await first.stop();
+    const roomId = await migratedRoom(storage, dataDir);
     cpSync(dataDir, emptyDir, { recursive: true });
     const started = Date.now();
     const deepBefore = await seedMessages(storage, dataDir, roomId, options.messages, options.size);
     const seedSeconds = (Date.now() - started) / 1000;
     const databaseMB = statSync(join(dataDir, 'chatstream.sqlite')).size / 1024 / 1024;
-    const empty = await readings(emptyDir, roomId, undefined, options);
-    const full = await readings(dataDir, roomId, deepBefore, options);
+    const empty = await readings(emptyDir, [historyPaths(roomId, '')[0]], options);
+    const full = await readings(dataDir, historyPaths(roomId, deepBefore), options);
     return { messages: options.messages, rate: options.rate, seedSeconds, databaseMB, empty, full };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -95,7 +91,20 @@ export async function largeHistory(options: LargeHistoryOptions): Promise<LargeH
   }
 }
 
-/** Writes `count` messages to the room; returns the id of the message with seq 1000 (a deep `before=`). */
+/** An empty DATA_DIR migrated by the backend, with the one room the server made in it (no server runs afterwards). */
+export async function migratedRoom(storage: BackendStorage, dataDir: string): Promise<string> {
+  const migrating = storage.openSqlite(dataDir).db;
+  await storage.migrate(migrating).finally(() => migrating.destroy());
+  const first = await startServer(CHATSTREAM, { dataDir });
+  try {
+    const [roomId] = await createRooms(first.url, [ROOM]);
+    return roomId;
+  } finally {
+    await first.stop();
+  }
+}
+
+/** Writes `count` messages to the room (rev = seq, as migration 0005 numbers a room's existing messages); returns the id of the message with seq 1000 (a deep `before=`). */
 export async function seedMessages(storage: BackendStorage, dataDir: string, roomId: string, count: number, size: number): Promise<string> {
   const { db } = storage.openSqlite(dataDir);
   const filler = 'm'.repeat(size);
@@ -105,7 +114,7 @@ export async function seedMessages(storage: BackendStorage, dataDir: string, roo
     const id = randomUUID();
     if (seq === Math.min(1000, count)) deep = id;
     const sender = `seed-${seq % 1000}`;
-    return { id, room_id: roomId, recipient_id: null, seq, sender_id: sender, sender_name: sender, content: `${seq} ${filler}`.slice(0, size), created_at: new Date(t0 + seq * 10).toISOString(), client_id: null };
+    return { id, room_id: roomId, recipient_id: null, seq, sender_id: sender, sender_name: sender, content: `${seq} ${filler}`.slice(0, size), created_at: new Date(t0 + seq * 10).toISOString(), client_id: null, rev: seq };
   };
   try {
     for (let from = 1; from <= count; from += ROWS_PER_TRANSACTION) {
@@ -117,15 +126,19 @@ export async function seedMessages(storage: BackendStorage, dataDir: string, roo
         }
       });
     }
-    await db.updateTable('rooms').set({ last_seq: count }).where('id', '=', roomId).execute();
+    await db.updateTable('rooms').set({ last_seq: count, last_rev: count }).where('id', '=', roomId).execute();
   } finally {
     await db.destroy();
   }
-  // Closing checkpointed the WAL into the file; put those pages on disk now, so their write-back is not still running during the reads.
+  syncDatabase(dataDir);
+  return deep;
+}
+
+/** Closing checkpointed the WAL into the file; put those pages on disk now, so their write-back is not still running during the reads. */
+export function syncDatabase(dataDir: string): void {
   const fd = openSync(join(dataDir, 'chatstream.sqlite'), 'r');
   fsyncSync(fd);
   closeSync(fd);
-  return deep;
 }
 
 /** How long RSS is watched after the reads. */
@@ -147,14 +160,21 @@ async function settledRss(pid: number): Promise<number> {
   return lowest;
 }
 
-async function readings(dataDir: string, roomId: string, deepBefore: string | undefined, options: LargeHistoryOptions): Promise<ServerReading> {
+export type ReadOptions = Pick<LargeHistoryOptions, 'rate' | 'durationMs' | 'connections' | 'quietWaitMs'>;
+
+/**
+ * A server on `dataDir` read at `options.rate` over `pages` and
+ * `/api/health`; `check` looks at the answers first (a page that is not what
+ * the reads assume would measure an error path).
+ */
+export async function readings(dataDir: string, pages: Array<{ name: string; path: string }>, options: ReadOptions, check?: (url: string) => Promise<void>): Promise<ServerReading> {
   const server = await startServer(CHATSTREAM, { dataDir });
   try {
+    await check?.(server.url);
     await sleep(2000);
     const rssStartKB = memory(server.pid).rssKB;
     // GET /api/health is the floor: the same server's cheapest route, no database.
-    const health = { name: 'health', path: '/api/health' };
-    const paths = deepBefore ? [...historyPaths(roomId, deepBefore), health] : [historyPaths(roomId, '')[0], health];
+    const paths = [...pages, { name: 'health', path: '/api/health' }];
     // As every other measurement: a p99 taken while someone else's build runs measures that build.
     if (options.quietWaitMs) await waitForQuietMachine([server.pid], options.quietWaitMs);
     const others = otherLoadSince([server.pid]);

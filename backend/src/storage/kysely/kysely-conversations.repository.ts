@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { ConversationRecord, ConversationsRepository } from '../../conversations/conversations.repository';
-import type { MessageRecord } from '../../messages/messages.repository';
+import { conversationKey, type MessageRecord } from '../../messages/messages.repository';
 import type { Database } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
@@ -10,10 +10,10 @@ import { toStored } from './kysely-messages.repository';
 import type { MessageRow } from './kysely-messages.repository';
 
 /**
- * Private history through the partial index messages_private_pair
- * (sender_id, recipient_id, created_at, id): the conversation A-B is the
- * range A→B and the range B→A, each read newest first and cut at the page
- * size, then merged; a page costs the same whatever the conversation's size.
+ * Private history. A conversation's messages are numbered by `seq` under
+ * their `conversation_id` (migration 0005), so a page is one range of the
+ * index (conversation_id, seq); the conversation list still walks the
+ * (sender, recipient) indexes of migration 0004.
  */
 @Injectable()
 export class KyselyConversationsRepository extends ConversationsRepository {
@@ -73,28 +73,23 @@ export class KyselyConversationsRepository extends ConversationsRepository {
     return result.rows.map((row) => ({ other: { id: row.other, username: row.other_name ?? row.other }, lastMessage: toRecord(row) }));
   }
 
-  /** One query for a page; the `before` anchor is a subquery, and only an empty page asks whether it exists. */
+  /**
+   * One range of the unique index (conversation_id, seq), newest first, cut
+   * at the page size: the cost of a page does not grow with the conversation,
+   * nor with anyone else's. The `before` anchor's seq is a subquery of the
+   * same conversation; only an empty page asks whether the anchor exists.
+   */
   async page(userId: string, otherId: string, limit: number, beforeId?: string): Promise<MessageRecord[] | undefined> {
-    const pair = sql`((sender_id = ${userId} and recipient_id = ${otherId}) or (sender_id = ${otherId} and recipient_id = ${userId}))`;
-    const older =
-      beforeId === undefined ? sql`` : sql`and (created_at, id) < (select created_at, id from messages where id = ${beforeId} and ${pair})`;
-    const side = (from: string, to: string, alias: string) => sql`select * from (
-        select * from messages where sender_id = ${from} and recipient_id = ${to} ${older}
-        order by created_at desc, id desc limit ${limit}
-      ) as ${sql.raw(alias)}`;
-    const query =
-      userId === otherId
-        ? sql<MessageRow>`${side(userId, otherId, 'mine')} order by created_at desc, id desc`
-        : sql<MessageRow>`select * from (${side(userId, otherId, 'mine')} union all ${side(otherId, userId, 'theirs')}) as both_sides
-            order by created_at desc, id desc limit ${limit}`;
-    const { rows } = await this.read(query.execute(this.db));
-    if (rows.length === 0 && beforeId !== undefined && !(await this.isInConversation(beforeId, pair))) return undefined;
+    const conversation = conversationKey(userId, otherId);
+    let query = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversation);
+    if (beforeId !== undefined) query = query.where('seq', '<', this.seqOf(conversation, beforeId));
+    const rows = await this.read(query.orderBy('seq', 'desc').limit(limit).execute());
+    if (rows.length === 0 && beforeId !== undefined && (await this.read(this.seqOf(conversation, beforeId).executeTakeFirst())) === undefined) return undefined;
     return rows.reverse().map(toRecord);
   }
 
-  private async isInConversation(id: string, pair: ReturnType<typeof sql>): Promise<boolean> {
-    const { rows } = await this.read(sql`select 1 as found from messages where id = ${id} and ${pair}`.execute(this.db));
-    return rows.length > 0;
+  private seqOf(conversation: string, id: string) {
+    return this.db.selectFrom('messages').select('seq').where('id', '=', id).where('conversation_id', '=', conversation);
   }
 
   private async read<T>(query: Promise<T>): Promise<T> {

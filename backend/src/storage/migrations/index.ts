@@ -5,6 +5,7 @@ import * as clientId from './0003_client_id';
 import * as accounts from './0004_accounts';
 import * as messageState from './0005_message_state';
 import * as readStateSearch from './0006_read_state_search';
+import * as partialHistoryIndexes from './0007_partial_history_indexes';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_accounts': accounts,
   '0005_message_state': messageState,
   '0006_read_state_search': readStateSearch,
+  '0007_partial_history_indexes': partialHistoryIndexes,
 };
 
 class StaticProvider implements MigrationProvider {
