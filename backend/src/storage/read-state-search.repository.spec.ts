@@ -117,7 +117,7 @@ describe.each(DIALECTS)('read state and search storage on %s', (_dialect, create
     await ready();
     await messages.append(message({ room: 'r1', content: 'still here' }));
     await migrate(opened.db, '0005_message_state');
-    expect(await migrate(opened.db)).toEqual(['0006_read_state_search']);
+    expect(await migrate(opened.db)).toContain('0006_read_state_search');
     search.recentWindow = 0; // the index alone
     expect((await search.search({ words: ['still'], limit: 5 }))?.map((m) => m.content)).toEqual(['still here']);
   });
