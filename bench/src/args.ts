@@ -101,7 +101,12 @@ function standaloneArguments<P extends string, E extends string>(
 ): (StandaloneArgs<P> & { extra: Partial<Record<E, string>> }) | 'help' {
   // strict: unknown options and positionals (the burst bench's old bare phase names) are errors.
   const own = Object.fromEntries(['rounds', ...extra].map((name) => [name, { type: 'string' as const }]));
-  const { values } = parseArgs({ args: argv, strict: true, options: { ...COMMON_OPTIONS, ...own } });
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: { ...COMMON_OPTIONS, ...own } }));
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${usage}`);
+  }
   if (values.help) return 'help';
   const text = (name: string) => (values as Record<string, string | boolean | undefined>)[name] as string | undefined;
   return {
