@@ -1,17 +1,17 @@
 /**
  * What accounts mode costs (issue 11), every comparison interleaved:
- *   npm run bench:accounts -- [--only=sign-in,storm,delivery,history] [--rounds=3] [--against=DIR]
+ *   npm run bench:accounts -- [--only=sign-in,storm,delivery,history] [--rounds=3] [--against=[NAME=]DIR,…]
  * - sign-in: p50/p99 and sign-ins/s, the server pinned to one CPU and on all;
  * - connect storm: connects/s with session cookies (each session validated
  *   once from storage, a cold cache) against AUTH=open;
  * - room delivery p99 at a steady fan-out load, with and without 20 sign-ins/s;
  * - private history pages over a database of seeded private messages.
- * With --against, sign-in and delivery also run on that build, in the same
+ * With --against, sign-in and delivery also run on those builds, in the same
  * rounds, the order alternating. Medians over the rounds go between the
  * accounts markers of docs/benchmarks.md (see its method text).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
@@ -313,7 +313,11 @@ const range = (values: number[], format: (v: number) => string): string => (valu
 async function run(args: AccountsArgs): Promise<string[]> {
   const storage = backendStorage();
   const builds: Build[] = [{ label: 'this build', start: {} }];
-  if (args.against) builds.push({ label: '--against build', start: { chatstreamMain: join(resolve(args.against), 'main.js') } });
+  for (const { label, dir } of args.against) {
+    const main = join(resolve(dir), 'main.js');
+    if (!existsSync(main)) throw new Error(`--against: no ${main}`);
+    builds.push({ label, start: { chatstreamMain: main } });
+  }
   const rows: string[] = [];
   const say = (row: string) => {
     rows.push(row);
@@ -380,7 +384,8 @@ async function main(): Promise<void> {
     const table = [
       `${generated(`npm run bench:accounts -- ${process.argv.slice(2).join(' ')}`.trim())} ${cores} × ${cpuModel}, load average ${loadAverage} at the start; medians of ${args.rounds} rounds, range in brackets.`,
       '',
-      ...(args.against ? [`The --against build: \`${args.against}\`.`, ''] : []),
+      ...args.against.map(({ label, dir }) => `- ${label}: the build in \`${dir}\``),
+      ...(args.against.length ? [''] : []),
       '| measure | result |',
       '|---|---|',
       ...rows,

@@ -30,14 +30,17 @@ describe('bench arguments', () => {
 
 describe('standalone bench arguments', () => {
   it('runs every part of the accounts bench, 3 rounds, into the docs, when given nothing', () => {
-    expect(parseAccountsArguments([])).toMatchObject({ only: ['sign-in', 'storm', 'delivery', 'history'], rounds: 3, against: undefined, privateMessages: 200_000, docs: true });
+    expect(parseAccountsArguments([])).toMatchObject({ only: ['sign-in', 'storm', 'delivery', 'history'], rounds: 3, against: [], privateMessages: 200_000, docs: true });
   });
 
   it('reads the accounts bench\'s --only, --rounds, --against, --private-messages and --no-docs', () => {
-    expect(parseAccountsArguments(['--only=delivery,sign-in', '--rounds=5', '--against=/tmp/old/dist', '--private-messages=1000000', '--no-docs'])).toMatchObject({
+    expect(parseAccountsArguments(['--only=delivery,sign-in', '--rounds=5', '--against=before=/tmp/old/dist,/tmp/other', '--private-messages=1000000', '--no-docs'])).toMatchObject({
       only: ['delivery', 'sign-in'],
       rounds: 5,
-      against: '/tmp/old/dist',
+      against: [
+        { label: 'before', dir: '/tmp/old/dist' },
+        { label: 'build 3', dir: '/tmp/other' },
+      ],
       privateMessages: 1_000_000,
       docs: false,
     });
@@ -48,7 +51,7 @@ describe('standalone bench arguments', () => {
     expect(parseBurstArguments(['--only=cpu', '--rounds=1'])).toMatchObject({ only: ['cpu'], rounds: 1 });
   });
 
-  it.each(['--only=history,login', '--rounds=x', '--rounds=0', '--private-messages=1e6', '--against', 'history', '--threads=2'])('the accounts bench refuses "%s"', (arg) => {
+  it.each(['--only=history,login', '--rounds=x', '--rounds=0', '--private-messages=1e6', '--against', '--against=before=', 'history', '--threads=2'])('the accounts bench refuses "%s"', (arg) => {
     expect(() => parseAccountsArguments([arg])).toThrow();
   });
 

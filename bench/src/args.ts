@@ -125,14 +125,15 @@ export const ACCOUNTS_USAGE = `Usage: node bench/dist/accounts.js [options]   (n
 
   --only=a,b              only these parts: ${ACCOUNTS_PARTS.join(', ')}
   --rounds=N              rounds of each comparison, the builds and the with/without runs interleaved (default 3)
-  --against=DIR           also measure another backend build (DIR holds its main.js) in the same rounds
+  --against=[NAME=]DIR,…  also measure other backend builds (each DIR holds a main.js) in the same rounds
   --private-messages=N    private messages stored for the history reads (default 200000, at least 400)
   --out=FILE              markdown file to update between its accounts markers (default docs/benchmarks.md)
   --no-docs               print the table only
 `;
 
 export interface AccountsArgs extends StandaloneArgs<AccountsPart> {
-  against?: string;
+  /** Other builds to measure alongside this one. */
+  against: Array<{ label: string; dir: string }>;
   privateMessages: number;
 }
 
@@ -141,7 +142,12 @@ export function parseAccountsArguments(argv: string[]): AccountsArgs | 'help' {
   if (args === 'help') return args;
   const { extra, ...common } = args;
   const privateMessages = extra['private-messages'] === undefined ? 200_000 : count('private-messages', extra['private-messages'], 400, ACCOUNTS_USAGE);
-  return { ...common, against: extra.against, privateMessages };
+  const against = (extra.against?.split(',') ?? []).map((item, i) => {
+    const [label, dir] = item.includes('=') ? [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)] : [`build ${i + 2}`, item];
+    if (!label || !dir) throw new Error(`--against=${extra.against}: expected [NAME=]DIR,…\n${ACCOUNTS_USAGE}`);
+    return { label, dir };
+  });
+  return { ...common, against, privateMessages };
 }
 
 export const BURST_PHASES = ['burst-off', 'burst-on', 'burst-on-large', 'slow', 'cpu'] as const;
