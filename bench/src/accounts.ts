@@ -19,7 +19,7 @@ import { ACCOUNTS_USAGE, parseAccountsArguments, type AccountsArgs } from './arg
 import { backendStorage, withMigratedSqlite, type BackendStorage } from './backend-storage';
 import { nowMs, sleep } from './clock';
 import { generated, interleaved } from './light-load';
-import { machine, otherLoadSince } from './proc';
+import { machine, otherLoadSince, waitForQuietMachine } from './proc';
 import { writeBetweenMarkers } from './report/doc-file';
 import { snapshotBuilds } from './snapshot';
 import { createRooms, killServers, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
@@ -33,6 +33,8 @@ const SIGN_INS = { count: 100, concurrency: 8 };
 const STORM = { connections: 2000, concurrency: 64 };
 /** The fan-out of the delivery comparison: members in rooms, one message per room every 1000 / ratePerRoom ms. */
 const DELIVERY = { members: 400, rooms: 10, ratePerRoom: 10, seconds: 5, loginsPerSecond: 20 };
+/** Before each delivery run, wait at most this long for other jobs on the machine to use less than a third of a core. */
+const QUIET_WAIT_MS = 20_000;
 
 /** A backend build under test: this worktree's, or the one given with --against. */
 interface Build {
@@ -232,13 +234,18 @@ interface DeliveryRound {
 /** One server of `build`: the run without sign-ins and the one with them, which first alternating by round. */
 async function deliveryRound(storage: BackendStorage, build: Build, round: number): Promise<DeliveryRound> {
   const { server, tokens } = await accountsWithSessions(storage, DELIVERY.members, build);
+  // As in the main suite: a p99 taken while someone else's build runs measures that build.
+  const run = async (loginsPerSecond: number) => {
+    await waitForQuietMachine([server.pid], QUIET_WAIT_MS);
+    return delivery(server, tokens, loginsPerSecond);
+  };
   try {
     if (round % 2 === 0) {
-      const quiet = await delivery(server, tokens, 0);
-      return { quiet, busy: await delivery(server, tokens, DELIVERY.loginsPerSecond) };
+      const quiet = await run(0);
+      return { quiet, busy: await run(DELIVERY.loginsPerSecond) };
     }
-    const busy = await delivery(server, tokens, DELIVERY.loginsPerSecond);
-    return { quiet: await delivery(server, tokens, 0), busy };
+    const busy = await run(DELIVERY.loginsPerSecond);
+    return { quiet: await run(0), busy };
   } finally {
     await server.stop();
   }
