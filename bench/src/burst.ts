@@ -253,6 +253,7 @@ async function cpuPerFrame(rounds: number): Promise<string> {
     const perFrame = (results.get(limit) as CpuRound[]).map((r) => r.usPerFrame);
     return `${median(perFrame).toFixed(1)} (${Math.min(...perFrame).toFixed(1)}–${Math.max(...perFrame).toFixed(1)})`;
   };
+  const frames = (limit: boolean) => median((results.get(limit) as CpuRound[]).map((r) => r.framesDelivered)).toLocaleString('en');
   const all = [...(results.get(false) as CpuRound[]), ...(results.get(true) as CpuRound[])];
   return [
     `${generated('npm run bench:burst -- --only=cpu')} ${CPU_LOAD.members} members of one room, each sending ${CPU_LOAD.perSecond} messages a second for ${CPU_LOAD.seconds} s (under the limit), ` +
@@ -261,7 +262,7 @@ async function cpuPerFrame(rounds: number): Promise<string> {
     '| | limit off | limit on |',
     '|---|---|---|',
     `| server CPU µs per delivered frame | ${cell(false)} | ${cell(true)} |`,
-    `| frames delivered per run | ${median((results.get(false) as CpuRound[]).map((r) => r.framesDelivered))} | ${median((results.get(true) as CpuRound[]).map((r) => r.framesDelivered))} |`,
+    `| frames delivered per run | ${frames(false)} | ${frames(true)} |`,
   ].join('\n');
 }
 
