@@ -1,389 +1,413 @@
 /**
- * What accounts mode costs, in quick runs:
- *   npm run bench:accounts
- * - sign-in: p50/p99 and sign-ins/s with Argon2id (19 MiB, t=2, p=1), on one
- *   thread-pool thread (UV_THREADPOOL_SIZE=1: one core) and on libuv's default 4;
- * - connect storm: connects/s with session cookies (every session validated
+ * What accounts mode costs (issue 11), every comparison interleaved:
+ *   npm run bench:accounts -- [--only=sign-in,storm,delivery,history] [--rounds=3] [--against=[NAME=]DIR,…]
+ * - sign-in: p50/p99 and sign-ins/s, the server pinned to one CPU and on all;
+ * - connect storm: connects/s with session cookies (each session validated
  *   once from storage, a cold cache) against AUTH=open;
- * - room delivery p99 at a steady fan-out load, with and without 20 sign-ins/s.
- * Prints a markdown table; figures from a busy machine are noisy.
+ * - room delivery p99 at a steady fan-out load, with and without 20 sign-ins/s;
+ * - private history pages over a database of seeded private messages.
+ * With --against, sign-in and delivery also run on those builds, in the same
+ * rounds, the order alternating. Medians over the rounds go between the
+ * accounts markers of docs/benchmarks.md (see its method text).
  */
-import BetterSqlite3 from 'better-sqlite3';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { sleep } from './clock';
-import { loadBuild, timeCalls } from './backend-build';
-import { httpLoad, type HttpLoadResult } from './generator/http-load';
-import { otherLoadSince, waitForQuietMachine } from './proc';
-import type { LatencySummary } from './stats/histogram';
-import { REPO, startServer, type RunningServer, type ServerSpec } from './servers';
+import { ACCOUNTS_USAGE, parseAccountsArguments, type AccountsArgs } from './args';
+import { backendStorage, withMigratedSqlite, type BackendStorage } from './backend-storage';
+import { nowMs, sleep } from './clock';
+import { generated, interleaved } from './light-load';
+import { machine, otherLoadSince, waitForQuietMachine } from './proc';
+import { writeBetweenMarkers } from './report/doc-file';
+import { snapshotBuilds } from './snapshot';
+import { createRooms, killServers, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
+import { median } from './suite';
+import { Histogram, type LatencySummary } from './stats/histogram';
 
 const PASSWORD = 'bench password 1';
 const ACCOUNTS: ServerSpec = { id: 'chatstream-accounts', label: 'ChatStream (SQLite, AUTH=accounts)', kind: 'chatstream', storage: 'sqlite', env: { AUTH: 'accounts', RATE_REGISTRATIONS_PER_HOUR: '0' } };
 const OPEN: ServerSpec = { id: 'chatstream-open', label: 'ChatStream (SQLite, AUTH=open)', kind: 'chatstream', storage: 'sqlite' };
+const SIGN_INS = { count: 100, concurrency: 8 };
+const STORM = { connections: 2000, concurrency: 64 };
+/** The fan-out of the delivery comparison: members in rooms, one message per room every 1000 / ratePerRoom ms. */
+const DELIVERY = { members: 400, rooms: 10, ratePerRoom: 10, seconds: 5, loginsPerSecond: 20 };
+/** Before each delivery run, wait at most this long for other jobs on the machine to use less than a third of a core. */
+const QUIET_WAIT_MS = 20_000;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+/** A backend build under test: this worktree's, or the one given with --against. */
+interface Build {
+  label: string;
+  start: Pick<StartOptions, 'chatstreamMain'>;
 }
-const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 
-async function post(url: string, path: string, body: unknown): Promise<Response> {
+const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
+const p50p99 = (s: LatencySummary): string => `p50 ${ms(s.p50)} / p99 ${ms(s.p99)} ms`;
+
+function post(url: string, path: string, body: unknown): Promise<Response> {
   return fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 // ---- sign-in ------------------------------------------------------------------
 
-interface LoginResult {
-  label: string;
-  count: number;
-  seconds: number;
-  p50: number;
-  p99: number;
+interface SignInRound {
+  latency: LatencySummary;
+  perSecond: number;
 }
 
-async function signIns(label: string, env: Record<string, string>, count: number, concurrency: number): Promise<LoginResult> {
-  const server = await startServer({ ...ACCOUNTS, id: `${ACCOUNTS.id}-${label}`, env: { ...ACCOUNTS.env, ...env } });
+/** SIGN_INS.count sign-ins, SIGN_INS.concurrency at a time, each as its own user. */
+async function signIns(build: Build, cpus: string | undefined): Promise<SignInRound> {
+  const server = await startServer(ACCOUNTS, { ...build.start, cpus });
   try {
-    const names = Array.from({ length: concurrency }, (_, i) => `bench_${i}`);
+    const names = Array.from({ length: SIGN_INS.concurrency }, (_, i) => `bench_${i}`);
     for (const name of names) await post(server.url, '/api/auth/register', { username: name, password: PASSWORD });
-    const latencies: number[] = [];
+    const latency = new Histogram();
     let next = 0;
-    const started = performance.now();
+    const started = nowMs();
     await Promise.all(
       names.map(async (name) => {
-        while (next++ < count) {
-          const t = performance.now();
+        while (next++ < SIGN_INS.count) {
+          const t = nowMs();
           const response = await post(server.url, '/api/auth/login', { username: name, password: PASSWORD });
           if (response.status !== 200) throw new Error(`login: ${response.status}`);
           await response.arrayBuffer();
-          latencies.push(performance.now() - t);
+          latency.recordMs(nowMs() - t);
         }
       }),
     );
-    const seconds = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    return { label, count: latencies.length, seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    return { latency: latency.summary(), perSecond: (latency.count * 1000) / (nowMs() - started) };
   } finally {
     await server.stop();
   }
 }
 
-// ---- sessions written straight into the database (a storm needs thousands; signing in each costs 50 ms) ----
+// ---- sessions written straight into the database (a storm needs thousands; signing in each would cost a hash each) ----
 
-function seedSessions(dataDir: string, count: number): string[] {
-  const db = new BetterSqlite3(join(dataDir, 'chatstream.sqlite'));
+/** `count` users with a session each in DATA_DIR's database (migrated by the backend); their tokens. */
+async function seedSessions(storage: BackendStorage, dataDir: string, count: number): Promise<string[]> {
   const now = new Date().toISOString();
   const tokens: string[] = [];
-  const user = db.prepare('insert into users (id, username, created_at, password_hash) values (?, ?, ?, null)');
-  const session = db.prepare('insert into sessions (id, token_hash, user_id, created_at, last_used_at, user_agent) values (?, ?, ?, ?, ?, null)');
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const id = randomUUID();
-      const token = randomBytes(32).toString('base64url');
-      user.run(id, `storm_${i}`, now);
-      session.run(randomUUID(), createHash('sha256').update(token).digest('hex'), id, now, now);
-      tokens.push(token);
-    }
-  })();
-  db.close();
+  const users: object[] = [];
+  const sessions: object[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = randomUUID();
+    const token = randomBytes(32).toString('base64url');
+    users.push({ id, username: `storm_${i}`, created_at: now, password_hash: null });
+    sessions.push({ id: randomUUID(), token_hash: storage.hashToken(token), user_id: id, created_at: now, last_used_at: now, user_agent: null });
+    tokens.push(token);
+  }
+  await withMigratedSqlite(storage, dataDir, (db) =>
+    db.transaction().execute(async (trx) => {
+      for (const [table, rows] of [['users', users], ['sessions', sessions]] as const) {
+        for (let i = 0; i < rows.length; i += 500) await trx.insertInto(table).values(rows.slice(i, i + 500)).execute();
+      }
+    }),
+  );
   return tokens;
 }
 
-/** An accounts server whose database already holds `count` users with a session each; answers their tokens. */
-async function accountsWithSessions(count: number): Promise<{ server: RunningServer; tokens: string[]; dataDir: string }> {
+/** An accounts server whose database already holds `count` users with a session each. */
+async function accountsWithSessions(storage: BackendStorage, count: number, build: Build): Promise<{ server: RunningServer; tokens: string[] }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-accounts-'));
-  // The first start migrates the schema; the sessions go in while no server runs.
-  await (await startServer(ACCOUNTS, { dataDir })).stop();
-  const tokens = seedSessions(dataDir, count);
-  return { server: await startServer(ACCOUNTS, { dataDir }), tokens, dataDir };
+  const tokens = await seedSessions(storage, dataDir, count);
+  const server = await startServer(ACCOUNTS, { ...build.start, dataDir });
+  const stop = server.stop.bind(server);
+  server.stop = () => stop().finally(() => rmSync(dataDir, { recursive: true, force: true }));
+  return { server, tokens };
 }
 
 // ---- connect storm ----------------------------------------------------------------
 
+/** A level-2 socket, resolved at its first frame (the welcome). */
 function open(url: string, headers: Record<string, string>): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveSocket, reject) => {
     const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-    ws.once('message', () => resolve(ws));
+    ws.once('message', () => resolveSocket(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
 }
 
-async function storm(server: RunningServer, count: number, concurrency: number, handshake: (i: number) => { query: string; headers: Record<string, string> }): Promise<number> {
+async function storm(server: RunningServer, handshake: (i: number) => { query: string; headers: Record<string, string> }): Promise<number> {
   const sockets: WebSocket[] = [];
   let next = 0;
-  const started = performance.now();
+  const started = nowMs();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < count; i = next++) {
+    Array.from({ length: STORM.concurrency }, async () => {
+      for (let i = next++; i < STORM.connections; i = next++) {
         const { query, headers } = handshake(i);
         sockets.push(await open(`ws://127.0.0.1:${server.port}/api/ws?${query}`, headers));
       }
     }),
   );
-  const rate = count / ((performance.now() - started) / 1000);
+  const rate = (STORM.connections * 1000) / (nowMs() - started);
   for (const socket of sockets) socket.terminate();
   return rate;
 }
 
-// ---- delivery under sign-ins ----------------------------------------------------------
-
-interface DeliveryResult {
-  logins: number;
-  delivered: number;
-  p50: number;
-  p99: number;
+async function storms(storage: BackendStorage, build: Build): Promise<{ open: number; cookies: number }> {
+  const openServer = await startServer(OPEN, build.start);
+  const openRate = await storm(openServer, (i) => ({ query: `user_id=storm-${i}&username=storm-${i}&protocol=2`, headers: {} })).finally(() => openServer.stop());
+  const { server, tokens } = await accountsWithSessions(storage, STORM.connections, build);
+  const cookieRate = await storm(server, (i) => ({ query: 'protocol=2', headers: { cookie: `chatstream_session=${tokens[i]}`, origin: server.url } })).finally(() => server.stop());
+  return { open: openRate, cookies: cookieRate };
 }
 
-/** `members` sessions in `rooms` rooms; one message per room every `1000 / ratePerRoom` ms for `seconds`. */
-async function delivery(server: RunningServer, tokens: string[], options: { rooms: number; ratePerRoom: number; seconds: number; loginsPerSecond: number }): Promise<DeliveryResult> {
+// ---- delivery under sign-ins ----------------------------------------------------------
+
+interface DeliveryRun {
+  latency: LatencySummary;
+  /** Sign-ins answered 200 per second of the run (0 without sign-ins). */
+  signInsPerSecond: number;
+  /** CPU % of one core that other processes used meanwhile. */
+  otherPct: number;
+}
+
+/** DELIVERY's fan-out on `server` for DELIVERY.seconds after a second of warm-up, with `loginsPerSecond` sign-ins alongside. */
+async function delivery(server: RunningServer, tokens: string[], loginsPerSecond: number): Promise<DeliveryRun> {
   const origin = server.url;
   const sockets = await Promise.all(tokens.map((token) => open(`ws://127.0.0.1:${server.port}/api/ws?protocol=2`, { cookie: `chatstream_session=${token}`, origin })));
-  const roomIds = ['general'];
-  for (let r = 1; r < options.rooms; r++) {
-    const response = await fetch(`${server.url}/api/rooms`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[0]}` },
-      body: JSON.stringify({ name: `bench room ${r} ${randomUUID().slice(0, 6)}` }),
-    });
-    roomIds.push(((await response.json()) as { room: { id: string } }).room.id);
-  }
-  const latencies: number[] = [];
+  const names = Array.from({ length: DELIVERY.rooms - 1 }, (_, r) => `bench room ${r + 1} ${randomUUID().slice(0, 6)}`);
+  const roomIds = ['general', ...(await createRooms(server.url, names, { authorization: `Bearer ${tokens[0]}` }))];
+  const latency = new Histogram();
+  let measuring = false;
   sockets.forEach((socket, i) => {
     socket.send(JSON.stringify({ type: 'join_room', content: roomIds[i % roomIds.length] }));
     socket.on('message', (data: Buffer) => {
       const text = data.toString();
       const at = text.indexOf('"content":"t=');
-      if (at >= 0) latencies.push(performance.now() - Number(text.slice(at + 13, text.indexOf('"', at + 13))));
+      if (measuring && at >= 0) latency.recordMs(nowMs() - Number(text.slice(at + 13, text.indexOf('"', at + 13))));
     });
   });
   await sleep(500);
   await post(server.url, '/api/auth/register', { username: 'bench_login', password: PASSWORD });
-  let loginsDone = 0;
+  let signedIn = 0;
   let stop = false;
   const logins = (async () => {
-    if (options.loginsPerSecond === 0) return;
-    const every = 1000 / options.loginsPerSecond;
+    if (loginsPerSecond === 0) return;
+    const every = 1000 / loginsPerSecond;
     const pending: Array<Promise<void>> = [];
-    for (let t = performance.now(); !stop; t += every) {
-      pending.push(post(server.url, '/api/auth/login', { username: 'bench_login', password: PASSWORD }).then((r) => void r.arrayBuffer().then(() => loginsDone++)));
-      await sleep(Math.max(0, t + every - performance.now()));
+    for (let t = nowMs(); !stop; t += every) {
+      pending.push(
+        post(server.url, '/api/auth/login', { username: 'bench_login', password: PASSWORD }).then(
+          async (response) => {
+            await response.arrayBuffer();
+            if (response.status === 200) signedIn++;
+          },
+          () => undefined,
+        ),
+      );
+      await sleep(Math.max(0, t + every - nowMs()));
     }
     await Promise.all(pending);
   })();
-  const every = 1000 / options.ratePerRoom;
-  const end = performance.now() + options.seconds * 1000;
-  const warmupUntil = performance.now() + 1000;
-  for (let t = performance.now(); t < end; t += every) {
-    roomIds.forEach((_, r) => sockets[r].send(JSON.stringify({ type: 'text', room: roomIds[r], content: `t=${performance.now()}` })));
-    if (t < warmupUntil) latencies.length = 0;
-    await sleep(Math.max(0, t + every - performance.now()));
+  const every = 1000 / DELIVERY.ratePerRoom;
+  const warmupUntil = nowMs() + 1000;
+  const end = warmupUntil + DELIVERY.seconds * 1000;
+  let other = otherLoadSince([server.pid]);
+  let signedInAtStart = 0;
+  for (let t = nowMs(); t < end; t += every) {
+    if (!measuring && t >= warmupUntil) {
+      measuring = true;
+      other = otherLoadSince([server.pid]);
+      signedInAtStart = signedIn;
+    }
+    roomIds.forEach((room, r) => sockets[r].send(JSON.stringify({ type: 'text', room, content: `t=${nowMs()}` })));
+    await sleep(Math.max(0, t + every - nowMs()));
   }
+  const signInsPerSecond = (signedIn - signedInAtStart) / DELIVERY.seconds;
+  const otherPct = other();
   await sleep(1000);
+  measuring = false;
   stop = true;
   await logins;
   for (const socket of sockets) socket.terminate();
-  latencies.sort((a, b) => a - b);
-  return { logins: loginsDone, delivered: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { latency: latency.summary(), signInsPerSecond, otherPct };
+}
+
+interface DeliveryRound {
+  quiet: DeliveryRun;
+  busy: DeliveryRun;
+}
+
+/** One server of `build`: the run without sign-ins and the one with them, which first alternating by round. */
+async function deliveryRound(storage: BackendStorage, build: Build, round: number): Promise<DeliveryRound> {
+  const { server, tokens } = await accountsWithSessions(storage, DELIVERY.members, build);
+  // As in the main suite: a p99 taken while someone else's build runs measures that build.
+  const run = async (loginsPerSecond: number) => {
+    await waitForQuietMachine([server.pid], QUIET_WAIT_MS);
+    return delivery(server, tokens, loginsPerSecond);
+  };
+  try {
+    if (round % 2 === 0) {
+      const quiet = await run(0);
+      return { quiet, busy: await run(DELIVERY.loginsPerSecond) };
+    }
+    const busy = await run(DELIVERY.loginsPerSecond);
+    return { quiet: await run(0), busy };
+  } finally {
+    await server.stop();
+  }
 }
 
 // ---- private history ------------------------------------------------------------------
 
-const WARMUP_ROUNDS = 50;
-
-/** The backend's own key of a private conversation (its build): seeded rows must land where the server reads. */
-const { conversationKey } = require(join(REPO, 'backend', 'dist', 'messages', 'messages.repository.js')) as { conversationKey(a: string, b: string): string };
-
 /**
- * `total` private messages: half in one conversation (ann and bob), the rest
- * spread over 1,000 pairs; then pages of ann-bob read newest and deep, and
- * ann's conversation list. Rows go straight into the database, numbered as
- * the server numbers them (seq and rev per conversation, its counters in
- * `conversations`).
+ * `total` private messages: half in one conversation (the reader and bob),
+ * the rest spread over 1,000 other pairs, each numbered in its conversation
+ * as the server numbers them; then `reads` newest pages, pages before a
+ * random message, and (one in ten) the reader's conversation list.
  */
-async function privateHistory(total: number, reads: number): Promise<{ newest: number[]; deep: number[]; list: number[]; floor: number[]; otherCpuPct: number; direct?: Record<'newest' | 'deep', LatencySummary>; openLoop?: HttpLoadResult }> {
+async function privateHistory(storage: BackendStorage, total: number, reads: number): Promise<{ newest: LatencySummary; deep: LatencySummary; list: LatencySummary }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-history-'));
-  await (await startServer(ACCOUNTS, { dataDir })).stop();
-  const [token] = seedSessions(dataDir, 1);
-  const db = new BetterSqlite3(join(dataDir, 'chatstream.sqlite'));
-  const ann = (db.prepare('select user_id from sessions').get() as { user_id: string }).user_id;
-  db.prepare("insert into users (id, username, created_at) values ('bob', 'bob', ?)").run(new Date().toISOString());
-  const insert = db.prepare(
-    'insert into messages (id, room_id, recipient_id, seq, rev, conversation_id, sender_id, sender_name, content, created_at) values (?, null, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const counter = db.prepare('insert into conversations (id, last_seq, last_rev) values (?, ?, ?)');
-  const counters = new Map<string, number>();
-  const store = (id: string, from: string, to: string, content: string, at: string): void => {
-    const key = conversationKey(from, to);
-    const seq = (counters.get(key) ?? 0) + 1;
-    counters.set(key, seq);
-    insert.run(id, to, seq, seq, key, from, from, content, at);
-  };
-  const base = Date.parse('2026-01-01T00:00:00.000Z');
+  const [token] = await seedSessions(storage, dataDir, 1);
   const ids: string[] = [];
-  db.transaction(() => {
-    for (let i = 0; i < total; i++) {
+  await withMigratedSqlite(storage, dataDir, async (db) => {
+    const { user_id: reader } = await db.selectFrom('sessions').select('user_id').executeTakeFirstOrThrow();
+    await db.insertInto('users').values({ id: 'bob', username: 'bob', created_at: new Date().toISOString(), password_hash: null }).execute();
+    const base = Date.parse('2026-01-01T00:00:00.000Z');
+    const seqs = new Map<string, number>();
+    const row = (i: number) => {
       const id = randomUUID();
-      const at = new Date(base + i * 10).toISOString();
-      if (i % 2 === 0) {
-        const [from, to] = i % 4 === 0 ? [ann, 'bob'] : ['bob', ann];
-        store(id, from, to, `message ${i} of a long conversation`, at);
-        ids.push(id);
-      } else {
-        store(id, `user-${(i + 1) % 1000}`, `user-${i % 1000}`, `other message ${i}`, at);
-      }
+      const [from, to, content] =
+        i % 2 === 1 ? [`user-${(i + 1) % 1000}`, `user-${i % 1000}`, `other message ${i}`] : i % 4 === 0 ? [reader, 'bob', `message ${i} of a long conversation`] : ['bob', reader, `message ${i} of a long conversation`];
+      if (i % 2 === 0) ids.push(id);
+      const conversation = storage.conversationKey(from, to);
+      const seq = (seqs.get(conversation) ?? 0) + 1;
+      seqs.set(conversation, seq);
+      return { id, room_id: null, recipient_id: to, seq, conversation_id: conversation, sender_id: from, sender_name: from, content, created_at: new Date(base + i * 10).toISOString(), client_id: null, edited_at: null, reply_to: null, rev: seq };
+    };
+    for (let from = 0; from < total; from += 50_000) {
+      await db.transaction().execute(async (trx) => {
+        for (let first = from; first < Math.min(total, from + 50_000); first += 500) {
+          await trx.insertInto('messages').values(Array.from({ length: Math.min(500, total - first) }, (_, k) => row(first + k))).execute();
+        }
+      });
     }
-    for (const [key, last] of counters) counter.run(key, last, last);
-  })();
-  db.close();
+    for (const [id, last] of seqs) await db.insertInto('conversations').values({ id, last_seq: last, last_rev: last }).execute();
+  });
   const server = await startServer(ACCOUNTS, { dataDir });
-  const get = async (path: string): Promise<number> => {
-    const t = performance.now();
+  /** Reads `path` into `into`; a page that comes back short means the seeding missed the schema, not a fast read. */
+  const get = async (path: string, into: Histogram, expected: { key: 'messages' | 'conversations'; length: number }): Promise<void> => {
+    const t = nowMs();
     const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
     if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
-    const text = await response.text();
-    const took = performance.now() - t;
-    const body = JSON.parse(text) as { messages?: unknown[] };
-    if (body.messages !== undefined && body.messages.length !== 50 && !path.includes('before=')) throw new Error(`${path}: ${body.messages.length} messages, not a full page`);
-    return took;
+    const body = (await response.json()) as Record<string, unknown[]>;
+    into.recordMs(nowMs() - t);
+    if (body[expected.key].length !== expected.length) throw new Error(`${path}: ${body[expected.key].length} ${expected.key}, expected ${expected.length}`);
   };
-  const newest: number[] = [];
-  const deep: number[] = [];
-  const list: number[] = [];
-  const floor: number[] = [];
-  let otherCpuPct = NaN;
-  let direct: Record<'newest' | 'deep', LatencySummary> | undefined;
-  let openLoop: HttpLoadResult | undefined;
+  const page = { key: 'messages', length: 50 } as const;
+  const [newest, deep, list] = [new Histogram(), new Histogram(), new Histogram()];
   try {
-    // As the suite's reads do: a p99 taken while someone else's build runs measures that build.
-    await waitForQuietMachine([server.pid], 60_000);
-    const others = otherLoadSince([server.pid]);
-    // Untimed first rounds: a fresh server compiles these routes on its first requests.
-    for (let i = -WARMUP_ROUNDS; i < reads; i++) {
-      const timed = i >= 0;
-      const t = await get('/api/conversations/bob/messages?limit=50');
-      const d = await get(`/api/conversations/bob/messages?limit=50&before=${ids[Math.floor(Math.random() * ids.length)]}`);
-      const f = await get('/api/auth/me');
-      if (timed) {
-        newest.push(t);
-        deep.push(d);
-        floor.push(f);
-      }
-      if (i % 10 === 0) {
-        const l = await get('/api/conversations');
-        if (timed) list.push(l);
-      }
+    for (let i = 0; i < reads; i++) {
+      await get('/api/conversations/bob/messages?limit=50', newest, page);
+      // A message with at least a page before it: ids are in time order.
+      await get(`/api/conversations/bob/messages?limit=50&before=${ids[50 + Math.floor(Math.random() * (ids.length - 50))]}`, deep, page);
+      if (i % 10 === 0) await get('/api/conversations', list, { key: 'conversations', length: 1 });
     }
-    // Room history's harness as well (large-history): open loop at 100/s over 16 keep-alive connections.
-    const page = '/api/conversations/bob/messages?limit=50';
-    openLoop = await httpLoad({
-      baseUrl: server.url,
-      headers: { authorization: `Bearer ${token}` },
-      paths: [
-        { name: 'newest', path: page },
-        { name: 'deep', path: `${page}&before=${ids[Math.min(ids.length - 1, 1000)]}` },
-        { name: 'list', path: '/api/conversations' },
-        { name: 'floor', path: '/api/auth/me' },
-      ],
-      rate: 100,
-      durationMs: 10_000,
-      warmupMs: 1000,
-      connections: 16,
-    });
-    otherCpuPct = others();
-    await server.stop();
-    direct = await directPages(dataDir, ann, ids);
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  for (const sample of [newest, deep, list, floor]) sample.sort((a, b) => a - b);
-  return { newest, deep, list, floor, otherCpuPct, direct, openLoop };
+  return { newest: newest.summary(), deep: deep.summary(), list: list.summary() };
 }
 
-/** The backend's own ConversationsRepository.page on the same database, no server running: the query alone. */
-async function directPages(dataDir: string, reader: string, ids: string[]): Promise<Record<'newest' | 'deep', LatencySummary>> {
-  const build = loadBuild();
-  const storage = build.storage(build.openSqlite(dataDir));
-  try {
-    const conversations = build.conversations(storage);
-    return {
-      newest: await timeCalls(() => conversations.page(reader, 'bob', 50), 1000),
-      deep: await timeCalls(() => conversations.page(reader, 'bob', 50, ids[Math.floor(Math.random() * ids.length)]), 1000),
-    };
-  } finally {
-    await storage.onApplicationShutdown();
+// ---- the table ----------------------------------------------------------------------------
+
+const range = (values: number[], format: (v: number) => string): string => (values.length > 1 ? ` (${format(Math.min(...values))}–${format(Math.max(...values))})` : '');
+
+async function run(args: AccountsArgs): Promise<string[]> {
+  const storage = backendStorage();
+  const builds: Build[] = [{ label: 'this build', start: {} }];
+  for (const { label, dir } of args.against) {
+    const main = join(resolve(dir), 'main.js');
+    if (!existsSync(main)) throw new Error(`--against: no ${main}`);
+    builds.push({ label, start: { chatstreamMain: main } });
   }
+  const rows: string[] = [];
+  const say = (row: string) => {
+    rows.push(row);
+    console.log(row);
+  };
+  const many = builds.length > 1;
+  const of = (build: Build) => (many ? `${build.label}: ` : '');
+  if (args.only.includes('sign-in')) {
+    for (const [label, cpus] of [['pinned to one CPU (taskset -c 0)', '0'], ['all CPUs', undefined]] as const) {
+      const results = await interleaved(builds, args.rounds, (build) => signIns(build, cpus));
+      for (const [build, rounds] of results) {
+        const perSecond = rounds.map((r) => r.perSecond);
+        say(
+          `| sign-in, ${label}, ${of(build)}${SIGN_INS.count} sign-ins ${SIGN_INS.concurrency} at a time | p50 ${ms(median(rounds.map((r) => r.latency.p50)))} ms, ` +
+            `p99 ${ms(median(rounds.map((r) => r.latency.p99)))} ms, ${median(perSecond).toFixed(1)} sign-ins/s${range(perSecond, (v) => v.toFixed(1))} |`,
+        );
+      }
+    }
+  }
+  if (args.only.includes('storm')) {
+    const rounds = (await interleaved(builds.slice(0, 1), args.rounds, (build) => storms(storage, build))).get(builds[0]) as Array<{ open: number; cookies: number }>;
+    const ratios = rounds.map((r) => r.cookies / r.open);
+    say(
+      `| connect storm, ${STORM.connections.toLocaleString('en')} connections, ${STORM.concurrency} at a time | AUTH=open ${median(rounds.map((r) => r.open)).toFixed(0)}/s; ` +
+        `session cookies ${median(rounds.map((r) => r.cookies)).toFixed(0)}/s = **${median(ratios).toFixed(2)}x**${range(ratios, (v) => `${v.toFixed(2)}x`)} |`,
+    );
+  }
+  if (args.only.includes('delivery')) {
+    const results = await interleaved(builds, args.rounds, (build, round) => deliveryRound(storage, build, round));
+    const deliveries = DELIVERY.rooms * DELIVERY.ratePerRoom * (DELIVERY.members / DELIVERY.rooms);
+    for (const [build, rounds] of results) {
+      const ratios = rounds.map((r) => r.busy.latency.p99 / r.quiet.latency.p99);
+      const other = Math.max(...rounds.flatMap((r) => [r.quiet.otherPct, r.busy.otherPct]));
+      const median50 = (pick: (r: DeliveryRound) => DeliveryRun) => median(rounds.map((r) => pick(r).latency.p50));
+      const median99 = (pick: (r: DeliveryRound) => DeliveryRun) => median(rounds.map((r) => pick(r).latency.p99));
+      say(
+        `| room delivery, ${of(build)}${DELIVERY.members} members in ${DELIVERY.rooms} rooms, ${deliveries.toLocaleString('en')} deliveries/s | ` +
+          `without sign-ins p50 ${ms(median50((r) => r.quiet))} / p99 ${ms(median99((r) => r.quiet))} ms; ` +
+          `with ${DELIVERY.loginsPerSecond} sign-ins/s offered (${median(rounds.map((r) => r.busy.signInsPerSecond)).toFixed(1)}/s done) p50 ${ms(median50((r) => r.busy))} / p99 ${ms(median99((r) => r.busy))} ms; ` +
+          `p99 ratio **${median(ratios).toFixed(2)}x**${range(ratios, (v) => `${v.toFixed(2)}x`)}; other load up to ${other.toFixed(0)} % of a core |`,
+      );
+    }
+  }
+  if (args.only.includes('history')) {
+    const history = await privateHistory(storage, args.privateMessages, 300);
+    say(
+      `| private history over HTTP, ${args.privateMessages.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${p50p99(history.newest)}; ` +
+        `page before a random message ${p50p99(history.deep)}; conversation list ${p50p99(history.list)} |`,
+    );
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
-  const lines: string[] = [];
-  const say = (line: string) => {
-    lines.push(line);
-    console.log(line);
-  };
-  say('| measure | result |');
-  say('|---|---|');
-  // --only=history: just the private-history reads.
-  const historyOnly = process.argv.includes('--only=history');
-  if (!historyOnly) await accessCosts(say);
-  const stored = Number(process.env.PRIVATE_MESSAGES ?? 200_000);
-  const history = await privateHistory(stored, 1000);
-  const line = (sample: number[]) => `p50 ${ms(percentile(sample, 50))} / p99 ${ms(percentile(sample, 99))} ms`;
-  say(
-    `| private history over HTTP, ${stored.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${line(history.newest)}; ` +
-      `page before a random message ${line(history.deep)}; conversation list (the reader has one conversation of ${(stored / 2).toLocaleString('en')} messages) ${line(history.list)}; \`GET /api/auth/me\` (the floor: same token check, no query) ${line(history.floor)}; other jobs ${history.otherCpuPct.toFixed(0)} % of a core meanwhile |`,
-  );
-  const o = history.openLoop;
-  if (o) {
-    const at = (name: string) => `p50 ${ms(o.perPath[name]?.p50 ?? NaN)} / p99 ${ms(o.perPath[name]?.p99 ?? NaN)} ms`;
-    say(
-      `| the same, open loop at 100/s over 16 connections (room history's harness; deep = before the 1,000th message) | newest ${at('newest')}; deep ${at('deep')}; ` +
-        `conversation list ${at('list')}; \`/api/auth/me\` ${at('floor')}; ${o.failed} failed |`,
-    );
+  const args = parseAccountsArguments(process.argv.slice(2));
+  if (args === 'help') {
+    console.log(ACCOUNTS_USAGE);
+    return;
   }
-  const d = history.direct;
-  if (d) say(`| the same pages as ConversationsRepository.page calls, no HTTP (1,000 each) | newest p50 ${ms(d.newest.p50)} / p99 ${ms(d.newest.p99)} ms; before a random message p50 ${ms(d.deep.p50)} / p99 ${ms(d.deep.p99)} ms |`);
-}
-
-/** Sign-in, connect storm, delivery during sign-ins. */
-async function accessCosts(say: (line: string) => void): Promise<void> {
-  for (const [label, env] of [
-    ['one core (UV_THREADPOOL_SIZE=1)', { UV_THREADPOOL_SIZE: '1' }],
-    ['thread pool of 4 (default)', {}],
-  ] as const) {
-    const r = await signIns(label, env, 100, 8);
-    say(`| sign-in, ${label} | p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, ${(r.count / r.seconds).toFixed(1)} sign-ins/s (${r.count} in ${r.seconds.toFixed(1)} s, 8 at a time) |`);
+  const cleanup = snapshotBuilds();
+  try {
+    const { cpuModel, cores, loadAverage } = machine();
+    const rows = await run(args);
+    const table = [
+      `${generated(`npm run bench:accounts -- ${process.argv.slice(2).join(' ')}`.trim())} ${cores} × ${cpuModel}, load average ${loadAverage} at the start; medians of ${args.rounds} rounds, range in brackets.`,
+      '',
+      ...args.against.map(({ label, dir }) => `- ${label}: the build in \`${dir}\``),
+      ...(args.against.length ? [''] : []),
+      '| measure | result |',
+      '|---|---|',
+      ...rows,
+    ].join('\n');
+    if (args.docs) writeBetweenMarkers(args.out, table, 'accounts', 'Accounts mode: the last run');
+  } finally {
+    cleanup();
   }
-
-  const STORM = 2000;
-  const openServer = await startServer(OPEN);
-  const openRate = await storm(openServer, STORM, 64, (i) => ({ query: `user_id=storm-${i}&username=storm-${i}&protocol=2`, headers: {} }));
-  await openServer.stop();
-  const { server: accounts, tokens, dataDir } = await accountsWithSessions(STORM);
-  const cookieRate = await storm(accounts, STORM, 64, (i) => ({ query: 'protocol=2', headers: { cookie: `chatstream_session=${tokens[i]}`, origin: accounts.url } }));
-  say(`| connect storm, ${STORM} connections, 64 at a time | AUTH=open ${openRate.toFixed(0)}/s; session cookies (each validated from storage once) ${cookieRate.toFixed(0)}/s = ${(cookieRate / openRate).toFixed(2)}x |`);
-
-  const members = tokens.slice(0, 400);
-  const load = { rooms: 10, ratePerRoom: 10, seconds: 5 };
-  const quiet = await delivery(accounts, members, { ...load, loginsPerSecond: 0 });
-  const busy = await delivery(accounts, members, { ...load, loginsPerSecond: 20 });
-  say(
-    `| room delivery, 400 members in 10 rooms, 100 messages/s (4,000 deliveries/s) | without sign-ins p50 ${ms(quiet.p50)} / p99 ${ms(quiet.p99)} ms; ` +
-      `with 20 sign-ins/s (${busy.logins} done) p50 ${ms(busy.p50)} / p99 ${ms(busy.p99)} ms = ${(busy.p99 / quiet.p99).toFixed(2)}x p99 |`,
-  );
-  await accounts.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error);
+    killServers();
     process.exit(1);
   },
 );

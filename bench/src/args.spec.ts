@@ -1,4 +1,4 @@
-import { normalise, parseArguments } from './args';
+import { normalise, parseAccountsArguments, parseArguments, parseBurstArguments } from './args';
 
 const parse = (...argv: string[]) => parseArguments(normalise(argv));
 
@@ -35,4 +35,36 @@ describe('bench arguments', () => {
       expect(() => parse(...line.split(' '))).toThrow();
     },
   );
+});
+
+describe('standalone bench arguments', () => {
+  it('runs every part of the accounts bench, 3 rounds, into the docs, when given nothing', () => {
+    expect(parseAccountsArguments([])).toMatchObject({ only: ['sign-in', 'storm', 'delivery', 'history'], rounds: 3, against: [], privateMessages: 200_000, docs: true });
+  });
+
+  it('reads the accounts bench\'s --only, --rounds, --against, --private-messages and --no-docs', () => {
+    expect(parseAccountsArguments(['--only=delivery,sign-in', '--rounds=5', '--against=before=/tmp/old/dist,/tmp/other', '--private-messages=1000000', '--no-docs'])).toMatchObject({
+      only: ['delivery', 'sign-in'],
+      rounds: 5,
+      against: [
+        { label: 'before', dir: '/tmp/old/dist' },
+        { label: 'build 3', dir: '/tmp/other' },
+      ],
+      privateMessages: 1_000_000,
+      docs: false,
+    });
+  });
+
+  it('reads the burst bench\'s phases from --only', () => {
+    expect(parseBurstArguments([])).toMatchObject({ only: ['burst-off', 'burst-on', 'burst-on-large', 'slow', 'cpu'], rounds: 3 });
+    expect(parseBurstArguments(['--only=cpu', '--rounds=1'])).toMatchObject({ only: ['cpu'], rounds: 1 });
+  });
+
+  it.each(['--only=history,login', '--rounds=x', '--rounds=0', '--private-messages=1e6', '--against', '--against=before=', 'history', '--threads=2'])('the accounts bench refuses "%s"', (arg) => {
+    expect(() => parseAccountsArguments([arg])).toThrow();
+  });
+
+  it.each(['--only=burst', 'cpu', '--rounds=-1', '--against=/tmp'])('the burst bench refuses "%s" (phases used to be bare words, unchecked)', (arg) => {
+    expect(() => parseBurstArguments([arg])).toThrow();
+  });
 });

@@ -1,7 +1,11 @@
 import WebSocket from 'ws';
+import { BURST_USAGE, parseBurstArguments } from './args';
 import { sleep } from './clock';
+import { generated, interleaved } from './light-load';
 import { cpuMs, machine, memory, otherLoadSince } from './proc';
+import { writeBetweenMarkers } from './report/doc-file';
 import { CHATSTREAM, createRooms, killServers, startServer, type RunningServer } from './servers';
+import { median } from './suite';
 
 /*
  * The burst of issue 16: many users each sending many messages at once into
@@ -15,9 +19,12 @@ import { CHATSTREAM, createRooms, killServers, startServer, type RunningServer }
  *               4,000-character messages 4 times a second: the stalled member
  *               is cut, its buffered bytes logged, RSS watched for 30 s after
  *   cpu         a steady load under the limit, server CPU per delivered frame
- *               with the limit off and on (interleaved rounds)
+ *               with the limit off and on (interleaved rounds); its table goes
+ *               between the burst-cpu markers of docs/benchmarks.md
  *
- * node bench/dist/burst.js [burst-off|burst-on|slow|cpu ...]   (default: all four)
+ * npm run bench:burst -- [--only=burst-off,burst-on,burst-on-large,slow,cpu] [--rounds=3] [--no-docs]
+ * The burst and slow phases print JSON (their table in the docs compares
+ * runs of several builds by hand).
  */
 
 const USERS = 50;
@@ -201,51 +208,81 @@ async function slowConsumer(): Promise<void> {
   }
 }
 
-/** Steady load under the limit: 20 members, each sending 4 messages/s for 8 s; server CPU per delivered frame. */
-async function cpuPerFrame(): Promise<void> {
-  const results: Array<{ limit: string; round: number; framesDelivered: number; cpuMs: number; usPerFrame: number; otherPct: number }> = [];
-  for (const round of [1, 2, 3]) {
-    // Interleaved, the order alternating, so that a trend in the machine's other load favours neither.
-    for (const limit of round % 2 === 1 ? [false, true] : [true, false]) {
-      const server = await startServer({ ...CHATSTREAM, id: 'cpu', label: 'cpu', storage: 'sqlite', env: limit ? LIMIT_ON : LIMIT_OFF });
-      try {
-        const [room] = await createRooms(server.url, [`cpu-${Date.now()}`]);
-        const users = await members(server, room, 20, 'cpu');
-        await sleep(500);
-        const received0 = users.reduce((n, u) => n + u.received, 0);
-        const cpu0 = cpuMs(server.pid);
-        const other = otherLoadSince([server.pid]);
-        let i = 0;
-        const timer = setInterval(() => {
-          for (const user of users) user.socket.send(JSON.stringify({ type: 'text', content: `steady ${i}`, room }));
-          i++;
-        }, 250);
-        await sleep(8_000);
-        clearInterval(timer);
-        await sleep(500);
-        const frames = users.reduce((n, u) => n + u.received, 0) - received0;
-        const cpu = cpuMs(server.pid) - cpu0;
-        const limited = users.reduce((n, u) => n + u.limited, 0);
-        if (limited > 0) throw new Error(`the steady load hit the limit ${limited} times`);
-        results.push({ limit: limit ? 'on' : 'off', round, framesDelivered: frames, cpuMs: Math.round(cpu), usPerFrame: Math.round((cpu * 1000) / frames), otherPct: Math.round(other()) });
-        for (const user of users) user.socket.terminate();
-      } finally {
-        await server.stop();
-      }
-    }
+/** Steady load under the limit: CPU_LOAD.members members, each sending CPU_LOAD.perSecond messages/s for CPU_LOAD.seconds. */
+const CPU_LOAD = { members: 20, perSecond: 4, seconds: 8 };
+
+interface CpuRound {
+  framesDelivered: number;
+  usPerFrame: number;
+  otherPct: number;
+}
+
+async function cpuRound(limit: boolean): Promise<CpuRound> {
+  const server = await startServer({ ...CHATSTREAM, id: 'cpu', label: 'cpu', storage: 'sqlite', env: limit ? LIMIT_ON : LIMIT_OFF });
+  try {
+    const [room] = await createRooms(server.url, [`cpu-${Date.now()}`]);
+    const users = await members(server, room, CPU_LOAD.members, 'cpu');
+    await sleep(500);
+    const received0 = users.reduce((n, u) => n + u.received, 0);
+    const cpu0 = cpuMs(server.pid);
+    const other = otherLoadSince([server.pid]);
+    let i = 0;
+    const timer = setInterval(() => {
+      for (const user of users) user.socket.send(JSON.stringify({ type: 'text', content: `steady ${i}`, room }));
+      i++;
+    }, 1000 / CPU_LOAD.perSecond);
+    await sleep(CPU_LOAD.seconds * 1000);
+    clearInterval(timer);
+    await sleep(500);
+    const frames = users.reduce((n, u) => n + u.received, 0) - received0;
+    const cpu = cpuMs(server.pid) - cpu0;
+    const limited = users.reduce((n, u) => n + u.limited, 0);
+    if (limited > 0) throw new Error(`the steady load hit the limit ${limited} times`);
+    for (const user of users) user.socket.terminate();
+    return { framesDelivered: frames, usPerFrame: (cpu * 1000) / frames, otherPct: other() };
+  } finally {
+    await server.stop();
   }
-  console.log(JSON.stringify({ phase: 'CPU per delivered frame, 20 members x 4 msg/s for 8 s', results }, null, 2));
+}
+
+/** Server CPU per delivered frame, limit off and on, interleaved; a table of the medians. */
+async function cpuPerFrame(rounds: number): Promise<string> {
+  const results = await interleaved([false, true], rounds, (limit) => cpuRound(limit));
+  console.log(JSON.stringify({ phase: 'CPU per delivered frame', off: results.get(false), on: results.get(true) }, null, 2));
+  const cell = (limit: boolean) => {
+    const perFrame = (results.get(limit) as CpuRound[]).map((r) => r.usPerFrame);
+    return `${median(perFrame).toFixed(1)} (${Math.min(...perFrame).toFixed(1)}–${Math.max(...perFrame).toFixed(1)})`;
+  };
+  const frames = (limit: boolean) => median((results.get(limit) as CpuRound[]).map((r) => r.framesDelivered)).toLocaleString('en');
+  const all = [...(results.get(false) as CpuRound[]), ...(results.get(true) as CpuRound[])];
+  return [
+    `${generated('npm run bench:burst -- --only=cpu')} ${CPU_LOAD.members} members of one room, each sending ${CPU_LOAD.perSecond} messages a second for ${CPU_LOAD.seconds} s (under the limit), ` +
+      `${rounds} rounds per setting, interleaved; server CPU from \`/proc\` over the send window, median and range; other processes used up to ${Math.max(...all.map((r) => r.otherPct)).toFixed(0)} % of a core meanwhile.`,
+    '',
+    '| | limit off | limit on |',
+    '|---|---|---|',
+    `| server CPU µs per delivered frame | ${cell(false)} | ${cell(true)} |`,
+    `| frames delivered per run | ${frames(false)} | ${frames(true)} |`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const phases = process.argv.slice(2);
-  const run = (name: string) => phases.length === 0 || phases.includes(name);
+  const args = parseBurstArguments(process.argv.slice(2));
+  if (args === 'help') {
+    console.log(BURST_USAGE);
+    return;
+  }
+  const run = (phase: (typeof args.only)[number]) => args.only.includes(phase);
   console.log(JSON.stringify({ machine: machine() }));
   if (run('burst-off')) await burst(false);
   if (run('burst-on')) await burst(true);
   if (run('burst-on-large')) await burst(true, 4000);
   if (run('slow')) await slowConsumer();
-  if (run('cpu')) await cpuPerFrame();
+  if (run('cpu')) {
+    const table = await cpuPerFrame(args.rounds);
+    console.log(table);
+    if (args.docs) writeBetweenMarkers(args.out, table, 'burst-cpu', 'CPU per delivered frame, limit on vs off');
+  }
 }
 
 main().then(

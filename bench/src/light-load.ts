@@ -1,10 +1,11 @@
 /**
- * What the standalone benches (scale-out, client-id) share: a few rooms of
+ * What the standalone benches (scale-out, client-id, accounts, burst) share: a few rooms of
  * level-2 members on one or more running servers, one sender per room, a
  * fixed offered rate, and the options they read from the command line.
  */
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { count } from './args';
 import { nowMs, sleep } from './clock';
 import { createRooms, type RunningServer } from './servers';
 
@@ -71,10 +72,7 @@ export function numberOptions<N extends string, L extends string>(
 ): Record<N, number> & Record<L, number[]> {
   const names = [...Object.keys(numbers), ...Object.keys(lists)];
   const { values } = parseArgs({ args: argv, strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) });
-  const whole = (name: string, text: string): number => {
-    if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`--${name}=${text}: expected a whole number ≥ 1`);
-    return Number(text);
-  };
+  const whole = (name: string, text: string): number => count(name, text, 1, '');
   const out: Record<string, number | number[]> = {};
   for (const [name, fallback] of Object.entries<number>(numbers)) out[name] = values[name] === undefined ? fallback : whole(name, values[name] as string);
   for (const [name, fallback] of Object.entries<number[]>(lists)) {
@@ -86,3 +84,16 @@ export function numberOptions<N extends string, L extends string>(
 
 /** "Generated <date> by `command`" for a section's first line. */
 export const generated = (command: string): string => `_Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`${command}\`._`;
+
+/**
+ * `run(item, round)` for each item in turn, `rounds` times, the order
+ * reversed every other round so that a trend in the machine's other load
+ * favours none; the results of each item in round order.
+ */
+export async function interleaved<I, T>(items: readonly I[], rounds: number, run: (item: I, round: number) => Promise<T>): Promise<Map<I, T[]>> {
+  const results = new Map(items.map((item) => [item, [] as T[]]));
+  for (let round = 0; round < rounds; round++) {
+    for (const item of round % 2 === 0 ? items : [...items].reverse()) (results.get(item) as T[]).push(await run(item, round));
+  }
+  return results;
+}

@@ -87,6 +87,10 @@ export interface StartOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** ChatStream only: run this main.js (another build, to compare two in one run) instead of the current one. */
+  chatstreamMain?: string;
+  /** Pin the server to these CPUs (`taskset -c`, e.g. "0"): what it does on fewer cores than the machine has. */
+  cpus?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -143,7 +147,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   let dataDir: string | undefined;
   let ownDataDir = false;
   let script: string;
-  if (spec.kind === 'chatstream') script = spec.main ?? scripts.chatstreamMain;
+  if (spec.kind === 'chatstream') script = options.chatstreamMain ?? spec.main ?? scripts.chatstreamMain;
   else script = join(scripts.baselines, spec.kind === 'ws' ? 'ws-server.js' : 'socketio-server.js');
   if (spec.kind === 'chatstream' && spec.storage === 'memory') env.STORAGE = 'memory';
   if (spec.storage === 'sqlite') {
@@ -151,11 +155,11 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
     ownDataDir = !options.dataDir;
     env.DATA_DIR = dataDir;
   }
-  const args = [...(options.nodeArgs ?? []), script];
+  const command = [...(options.cpus === undefined ? [] : ['taskset', '-c', options.cpus]), process.execPath, ...(options.nodeArgs ?? []), script];
   // `ulimit -n` up to the hard limit: 20,000 idle connections need that many descriptors.
   const child: ChildProcess = spawn(
     'bash',
-    ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', process.execPath, ...args],
+    ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', ...command],
     { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO },
   );
   running.add(child);
@@ -209,13 +213,13 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   };
 }
 
-/** POSTs /api/rooms for each name; returns the room ids. */
-export async function createRooms(url: string, names: string[]): Promise<string[]> {
+/** POSTs /api/rooms for each name (with these extra headers: a session in AUTH=accounts); returns the room ids. */
+export async function createRooms(url: string, names: string[], headers: Record<string, string> = {}): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
     const response = await fetch(`${url}/api/rooms`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ name }),
     });
     if (response.status !== 201) throw new Error(`POST /api/rooms ${name}: ${response.status} ${await response.text()}`);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadBuild, timeCalls } from '../backend-build';
 import type { LatencySummary } from '../stats/histogram';
-import { backendStorage, migratedRoom, readings, seedMessages, syncDatabase, type BackendStorage, type ReadOptions, type ServerReading } from './large-history';
+import { backendStorage, type BackendStorage } from '../backend-storage';
+import { migratedRoom, readings, seedMessages, syncDatabase, type ReadOptions, type ServerReading } from './large-history';
 
 export interface ChangedAfterOptions extends ReadOptions {
   messages: number;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { memory, otherLoadSince, waitForQuietMachine } from '../proc';
-import type { Kysely } from 'kysely';
-import { CHATSTREAM, createRooms, REPO, startServer } from '../servers';
+import { backendStorage, type BackendStorage } from '../backend-storage';
+import { CHATSTREAM, createRooms, startServer } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
 
 export interface LargeHistoryOptions {
@@ -42,24 +42,6 @@ const ROOM = 'bench history 1m';
 /** Rows per INSERT statement (9 columns: well under SQLite's bound-parameter limit) and per transaction. */
 const ROWS_PER_INSERT = 500;
 const ROWS_PER_TRANSACTION = 50_000;
-
-/**
- * The backend's own storage code, from its build: the database is opened
- * and migrated exactly as the server does it, so the seeded rows meet the
- * real schema (a column added by a migration and missing here fails the
- * insert instead of going unnoticed).
- */
-export interface BackendStorage {
-  openSqlite(dataDir: string): { db: Kysely<any> };
-  migrate(db: Kysely<any>): Promise<string[]>;
-}
-
-export function backendStorage(): BackendStorage {
-  const dist = join(REPO, 'backend', 'dist', 'storage');
-  const { openSqlite } = require(join(dist, 'database.js')) as Pick<BackendStorage, 'openSqlite'>;
-  const { migrate } = require(join(dist, 'migrations', 'index.js')) as Pick<BackendStorage, 'migrate'>;
-  return { openSqlite, migrate };
-}
 
 /**
  * History lives in the database, not in RAM: a server over `messages`
