@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { normalise, parseArguments, USAGE } from './args';
 import { writeBetweenMarkers } from './report/doc-file';
 import { p99Chart, renderMarkdown } from './report/markdown';
-import { killServers, REPO } from './servers';
+import { REPO, runBench } from './servers';
 import { snapshotBuilds } from './snapshot';
 import { planFor, runSuite } from './suite';
 
@@ -49,16 +49,4 @@ async function main(): Promise<void> {
   log(`done in ${Math.round(seconds)} s${results.failures.length ? `, ${results.failures.length} runs failed` : ''}`);
 }
 
-// An interrupted run must not leave servers behind.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killServers();
-    process.exit(130);
-  });
-}
-process.once('exit', killServers);
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runBench(main);

@@ -12,7 +12,7 @@ import { count } from './args';
 import { searchTable } from './report/markdown';
 import { writeBetweenMarkers } from './report/doc-file';
 import { searchAtScale, type Engine, type EngineResult, type SearchBenchOptions } from './scenarios/search';
-import { killServers, REPO } from './servers';
+import { REPO, runBench } from './servers';
 
 export const SEARCH_USAGE = `Usage: npm run bench:search -- [options]
   --messages=N        stored messages (default 1000000)
@@ -84,16 +84,4 @@ async function main(): Promise<void> {
   console.log(table);
 }
 
-if (require.main === module) {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killServers();
-      process.exit(130);
-    });
-  }
-  process.once('exit', killServers);
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runBench(main);

@@ -113,6 +113,21 @@ export function killServers(): void {
   running.clear();
 }
 
+/** Runs a bench's `main`: an interrupted or failed run leaves no server behind, and a failure exits 1 with its message. */
+export function runBench(main: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killServers();
+      process.exit(130);
+    });
+  }
+  process.once('exit', killServers);
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
+
 /** Variables of the ChatStream configuration and of the machine's CI that must not leak into a run. */
 const SCRUBBED = [
   'PORT',
