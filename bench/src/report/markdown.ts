@@ -468,8 +468,11 @@ export function searchTable(results: EngineResult[], options: SearchBenchOptions
   const writes: string[][] = [];
   for (const r of results) {
     for (const [name, summary] of Object.entries(r.reads.perPath)) {
-      const target = name.startsWith('rooms') ? ROOMS_P99_MS : SEARCH_P99_MS;
-      reads.push([r.engine, name, ms(summary.p50), ms(summary.p99), `< ${target} ms: ${summary.p99 < target ? 'met' : '**missed**'}`, int(summary.count)]);
+      // Issue 15's targets are for one common word and one rare prefix; a query of several words is a figure only.
+      const words = /^search "(.*)"$/.exec(name)?.[1].split(' ').length ?? 0;
+      const target = name.startsWith('rooms') ? ROOMS_P99_MS : words === 1 ? SEARCH_P99_MS : undefined;
+      const verdict = target === undefined ? 'figure only' : `< ${target} ms: ${summary.p99 < target ? 'met' : '**missed**'}`;
+      reads.push([r.engine, name, ms(summary.p50), ms(summary.p99), verdict, int(summary.count)]);
     }
     const on = r.writes.filter((w) => w.indexOn).map((w) => w.perSecond);
     const off = r.writes.filter((w) => !w.indexOn).map((w) => w.perSecond);
@@ -489,7 +492,7 @@ export function searchTable(results: EngineResult[], options: SearchBenchOptions
     `_Generated ${at} UTC by \`npm run bench:search\`: ${int(options.messages)} messages in ${options.rooms} rooms of one reader, ` +
       `each request alone at ${options.rate} GETs/s for ${options.durationMs / 1000} s after a ${WARMUP_MS / 1000} s warm-up, over 4 keep-alive connections, as the reader (a session). ` +
       `Writes: ${int(options.writes)} messages per round through the backend's repository (group commit, 256 in flight), after a warm-up round not counted; index on and off alternating on SQLite (on, then off, on PostgreSQL: rebuilding its index between rounds would take minutes). ` +
-      `"Other load" is the CPU other processes used during the reads (up to 200 % on this 2-core machine, shared with other jobs): high values mean noisy figures._`,
+      `"Other load" is the CPU other processes used during the reads (100 % is one core): high values mean noisy figures._`,
     '',
     table(['engine', 'request', 'p50 ms', 'p99 ms', 'target', 'requests'], reads),
     '',
