@@ -348,13 +348,14 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     push(
       `### ${int(lh.messages)} stored messages (seeded in ${lh.seedSeconds.toFixed(1)} s, database ${lh.databaseMB.toFixed(0)} MB; reads at ${int(lh.rate)}/s; RSS after reads: lowest in the ${AFTER_READS_MS / 1000} s after them)`,
       table(
-        ['server', 'RSS at start MB', 'RSS after reads MB', 'newest page p50 / p99 ms', 'deep page p50 / p99 ms', '`/api/health` p50 / p99 ms', 'failed', 'other jobs CPU %'],
+        ['server', 'RSS at start MB', 'RSS after reads MB', 'newest page p50 / p99 ms', 'deep page p50 / p99 ms', '`/api/health` p50 / p99 ms', 'bare `node:http` server p50 / p99 ms (the floor)', 'failed', 'other jobs CPU %'],
         [
           ['empty database', lh.empty, false] as const,
           [`${int(lh.messages)} messages`, lh.full, true] as const,
         ].map(([name, r, deep]) => {
           const page = (path: string): string => `${ms(r.reads.perPath[path]?.p50)} / ${ms(r.reads.perPath[path]?.p99)}`;
-          return [name, mb(r.rssStartKB), mb(r.rssAfterReadsKB), page('newest'), deep ? page('deep') : '—', page('health'), int(r.reads.failed), r.otherCpuPct === undefined ? '—' : r.otherCpuPct.toFixed(0)];
+          const floor = r.bareFloor ? `${ms(r.bareFloor.p50)} / ${ms(r.bareFloor.p99)}` : '—';
+          return [name, mb(r.rssStartKB), mb(r.rssAfterReadsKB), page('newest'), deep ? page('deep') : '—', page('health'), floor, int(r.reads.failed), r.otherCpuPct === undefined ? '—' : r.otherCpuPct.toFixed(0)];
         }),
       ),
     );
@@ -367,10 +368,13 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
       `### \`changed_after\` pages: ${int(ca.messages)} stored messages, ${int(ca.edits)} of them edited (seeded in ${ca.seedSeconds.toFixed(1)} s, database ${ca.databaseMB.toFixed(0)} MB; pages of 50 at ${int(ca.rate)}/s in all)`,
       table(
         ['page (`changed_after=`)', 'over HTTP p50 ms', 'p99 ms', 'max ms', 'repository call alone p50 ms', 'p99 ms'],
-        Object.entries(reads.perPath).map(([name, l]) => {
-          const direct = ca.direct?.[name];
-          return [name === 'health' ? '`/api/health` (the floor)' : CHANGED_PAGES[name] ?? name, ms(l.p50), ms(l.p99), ms(l.max), direct ? ms(direct.p50) : '—', direct ? ms(direct.p99) : '—'];
-        }),
+        [
+          ...Object.entries(reads.perPath).map(([name, l]) => {
+            const direct = ca.direct?.[name];
+            return [name === 'health' ? '`/api/health` (the same server, no database)' : CHANGED_PAGES[name] ?? name, ms(l.p50), ms(l.p99), ms(l.max), direct ? ms(direct.p50) : '—', direct ? ms(direct.p99) : '—'];
+          }),
+          ...(ca.reading.bareFloor ? [['a bare `node:http` server answering a constant (the floor)', ms(ca.reading.bareFloor.p50), ms(ca.reading.bareFloor.p99), ms(ca.reading.bareFloor.max), '—', '—']] : []),
+        ],
       ),
       `${int(reads.failed)} failed; other jobs used ${ca.reading.otherCpuPct === undefined ? '—' : ca.reading.otherCpuPct.toFixed(0)} % of a core during the reads.`,
     );

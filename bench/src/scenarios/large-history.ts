@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { memory, otherLoadSince, waitForQuietMachine } from '../proc';
+import type { LatencySummary } from '../stats/histogram';
 import { backendStorage, type BackendStorage } from '../backend-storage';
 import { CHATSTREAM, createRooms, startServer } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
@@ -26,6 +28,8 @@ export interface ServerReading {
   reads: HttpLoadResult;
   /** CPU of everything but the server and the bench process during the reads, % of one core. */
   otherCpuPct?: number;
+  /** The same reads' latency from a bare `node:http` server answering a constant (baselines/http-floor): the machine's floor. */
+  bareFloor?: LatencySummary;
 }
 
 export interface LargeHistoryResult {
@@ -162,8 +166,27 @@ export async function readings(dataDir: string, pages: Array<{ name: string; pat
     const others = otherLoadSince([server.pid]);
     const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
     const otherCpuPct = others();
-    return { rssStartKB, rssAfterReadsKB: await settledRss(server.pid), reads, otherCpuPct };
+    const reading: ServerReading = { rssStartKB, rssAfterReadsKB: await settledRss(server.pid), reads, otherCpuPct };
+    await server.stop();
+    // After the server has stopped, so the floor has the machine to itself as the server had.
+    return { ...reading, bareFloor: await bareHttpFloor(options) };
   } finally {
     await server.stop();
+  }
+}
+
+/** The read load of `options` against a bare `node:http` server answering a constant: the p50/p99 any Node server gets here. */
+export async function bareHttpFloor(options: ReadOptions): Promise<LatencySummary> {
+  const child = fork(join(__dirname, '..', 'baselines', 'http-floor.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message) => resolve((message as { port: number }).port));
+      child.once('exit', (code) => reject(new Error(`the bare http server exited with ${code}`)));
+    });
+    const reads = await httpLoad({ baseUrl: `http://127.0.0.1:${port}`, paths: [{ name: 'bare', path: '/' }], rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
+    if (reads.failed > 0) throw new Error(`the bare http server failed ${reads.failed} reads: ${reads.errors.join('; ')}`);
+    return reads.perPath.bare;
+  } finally {
+    child.kill('SIGTERM');
   }
 }
