@@ -1,5 +1,5 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { aliceAndBob, connected, conversationWith, createAccount, messagesOf, onlineUser, privateDialog, send, shows } from './support/app';
+import { aliceAndBobInGeneral, connected, conversationWith, createAccount, messagesOf, onlineUser, privateDialog, send, shows } from './support/app';
 import { describeInBrowser, launch, person, screenshot, seriousViolations } from './support/browser';
 import { ServerProcess } from './support/server';
 
@@ -7,26 +7,10 @@ const message = (scope: Page | Locator, text: string) => messagesOf(scope).getBy
 
 /** Two people in General: what a message's text can hold (Markdown, mentions, "@" suggestions), and threads in a private chat. */
 describeInBrowser('message text and private threads in the web app', () => {
-  let server: ServerProcess;
-  let browser: Browser;
+  const people = aliceAndBobInGeneral();
   let alice: Page;
   let bob: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    server = await ServerProcess.start();
-    browser = await launch();
-    [alice, bob] = await aliceAndBob(browser, server.url, pageErrors);
-    await messagesOf(alice).waitFor();
-    await messagesOf(bob).waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
-
-  afterEach(() => expect(pageErrors).toEqual([]));
+  beforeAll(() => ({ alice, bob } = people));
 
   test('"@al" in the composer suggests alice; Enter puts "@alice " in; the listbox passes axe', async () => {
     const box = bob.getByRole('textbox', { name: 'Message' });

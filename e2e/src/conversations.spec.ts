@@ -1,30 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { aliceAndBob, messagesOf, send, shows } from './support/app';
-import { describeInBrowser, launch, screenshot, seriousViolations } from './support/browser';
-import { ServerProcess, sleep } from './support/server';
+import type { Page } from 'playwright-core';
+import { aliceAndBobInGeneral, messagesOf, send, shows } from './support/app';
+import { describeInBrowser, screenshot, seriousViolations } from './support/browser';
+import { sleep } from './support/server';
 
 /** Two people in General: edit, delete, react and un-react, typing; each change seen live by the other. */
 describeInBrowser('conversations in the web app', () => {
-  let server: ServerProcess;
-  let browser: Browser;
+  const people = aliceAndBobInGeneral();
   let alice: Page;
   let bob: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    server = await ServerProcess.start();
-    browser = await launch();
-    [alice, bob] = await aliceAndBob(browser, server.url, pageErrors);
-    await messagesOf(alice).waitFor();
-    await messagesOf(bob).waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
-
-  afterEach(() => expect(pageErrors).toEqual([]));
+  beforeAll(() => ({ alice, bob } = people));
 
   const message = (page: Page, text: string) => messagesOf(page).getByRole('listitem').filter({ hasText: text }).last();
 

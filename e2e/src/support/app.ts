@@ -1,5 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { person } from './browser';
+import { launch, person } from './browser';
+import { ServerProcess } from './server';
 
 /** What a person does in the app, by roles and accessible names, as the issue names them. */
 
@@ -103,4 +104,27 @@ export async function aliceAndBob(browser: Browser, baseUrl: string, errors: str
   await signIn(pages[0], baseUrl, 'alice');
   await signIn(pages[1], baseUrl, 'bob');
   return pages;
+}
+
+/**
+ * The two-person setup of the conversation specs, as hooks of the calling
+ * `describe`: a server (open mode) and a browser, alice and bob signed in
+ * with General's log shown; page errors fail the test they happen in.
+ */
+export function aliceAndBobInGeneral(): { readonly alice: Page; readonly bob: Page } {
+  const setup = {} as { server: ServerProcess; browser: Browser; alice: Page; bob: Page };
+  const pageErrors: string[] = [];
+  beforeAll(async () => {
+    setup.server = await ServerProcess.start();
+    setup.browser = await launch();
+    [setup.alice, setup.bob] = await aliceAndBob(setup.browser, setup.server.url, pageErrors);
+    await messagesOf(setup.alice).waitFor();
+    await messagesOf(setup.bob).waitFor();
+  });
+  afterAll(async () => {
+    await setup.browser?.close();
+    await setup.server?.dispose();
+  });
+  afterEach(() => expect(pageErrors).toEqual([]));
+  return setup;
 }
