@@ -6,6 +6,7 @@ import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox } from '../core/outbox';
 import { RoomsStore } from '../rooms/rooms.store';
 import { SessionStore } from '../session/session.store';
+import { sendThreadReply } from '../shared/thread-reply';
 import { appendLine, applyUpdates, completeThrough, insertMessages, lastRev, oldestMessageId, type RoomEntry } from './room-log';
 
 /** First page when a room opens: small, so the room shows at once. */
@@ -217,10 +218,7 @@ export class ChatStore {
   /** Answers the open thread; its echo shows in the thread and the room. */
   reply(content: string): string | null {
     const thread = this.threadSignal();
-    if (!thread || !content.trim()) return 'Nothing to send.';
-    if (this.socket.state() !== 'connected') return 'Offline: replies need a connection.';
-    this.socket.send({ type: 'text', room: thread.roomId, content, reply_to: thread.parentId });
-    return null;
+    return sendThreadReply(this.socket, thread && { type: 'text', room: thread.roomId, content, reply_to: thread.parentId });
   }
 
   private addToThread(frame: HistoryMessage): void {

@@ -6,6 +6,7 @@ import { ACK_TIMEOUT_MS } from '../core/config';
 import { Outbox, type PendingMessage } from '../core/outbox';
 import { CATCH_UP_PAGE, FIRST_PAGE, OLDER_PAGE } from '../chat/chat.store';
 import { SessionStore } from '../session/session.store';
+import { sendThreadReply } from '../shared/thread-reply';
 import { appendLive, mergeLatest, prependOlder } from './private-log';
 
 export interface Conversation {
@@ -234,10 +235,7 @@ export class PrivateChatStore {
   /** Answers the open thread; its echo shows in the thread and the chat. */
   reply(content: string): string | null {
     const thread = this.threadSignal();
-    if (!thread || !content.trim()) return 'Nothing to send.';
-    if (this.socket.state() !== 'connected') return 'Offline: replies need a connection.';
-    this.socket.send({ type: 'text', recipient: thread.peerId, content, reply_to: thread.parentId });
-    return null;
+    return sendThreadReply(this.socket, thread && { type: 'text', recipient: thread.peerId, content, reply_to: thread.parentId });
   }
 
   /** A private message changed: its conversation (and the open thread) show the newer state. */
