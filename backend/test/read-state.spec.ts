@@ -103,6 +103,18 @@ describe.each(DIALECTS)('read state on %s', (_dialect, create) => {
     expect((await stateOf(bob, room)).last_read_seq).toBe(0);
   });
 
+  it("a read frame naming someone else (user_id, sender_id) never moves that person's pointer", async () => {
+    const ann = await person('ann');
+    const bob = await person('bob');
+    const cat = await person('cat');
+    const room = await roomOf(ann, bob, cat);
+    for (const content of ['x', 'y']) await say(cat, room, content);
+    // The attack: ann claims to be bob in the frame. Identity comes from the session only.
+    await read(ann, { room, seq: 2, user_id: bob.user.id, sender_id: bob.user.id });
+    expect(await stateOf(bob, room)).toEqual({ last_read_seq: 0, unread: 2, unread_mentions: 0 });
+    expect((await stateOf(ann, room)).last_read_seq).not.toBeGreaterThan(2);
+  });
+
   it("a read goes to the user's other connections, not to the one that read, nor to anyone else", async () => {
     const ann = await person('ann');
     const annTab = await socketOf(ann);
