@@ -20,6 +20,7 @@ import { backendStorage, withMigratedSqlite, type BackendStorage } from './backe
 import { nowMs, sleep } from './clock';
 import { generated, interleaved } from './light-load';
 import { machine, otherLoadSince, waitForQuietMachine } from './proc';
+import { readings, type ServerReading } from './scenarios/large-history';
 import { writeBetweenMarkers } from './report/doc-file';
 import { snapshotBuilds } from './snapshot';
 import { createRooms, killServers, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
@@ -256,15 +257,22 @@ async function deliveryRound(storage: BackendStorage, build: Build, round: numbe
 /**
  * `total` private messages: half in one conversation (the reader and bob),
  * the rest spread over 1,000 other pairs, each numbered in its conversation
- * as the server numbers them; then `reads` newest pages, pages before a
- * random message, and (one in ten) the reader's conversation list.
+ * as the server numbers them. Then the reads of room history's 1M
+ * measurement (large-history's `readings`: open loop at HISTORY_READS.rate
+ * over keep-alive connections, a bearer token): the newest page and pages
+ * before four messages spread over the conversation, timed together as
+ * "every page", with `/api/health`; then the same load on a bare `node:http`
+ * server answering a constant and on the simplest program answering the
+ * same pages (baselines/http-page.ts). Each page is checked first.
  */
-async function privateHistory(storage: BackendStorage, total: number, reads: number): Promise<{ newest: LatencySummary; deep: LatencySummary; list: LatencySummary }> {
+async function privateHistory(storage: BackendStorage, total: number): Promise<ServerReading> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatstream-bench-history-'));
   const [token] = await seedSessions(storage, dataDir, 1);
   const ids: string[] = [];
+  let readerId = '';
   await withMigratedSqlite(storage, dataDir, async (db) => {
     const { user_id: reader } = await db.selectFrom('sessions').select('user_id').executeTakeFirstOrThrow();
+    readerId = reader;
     await db.insertInto('users').values({ id: 'bob', username: 'bob', created_at: new Date().toISOString(), password_hash: null }).execute();
     const base = Date.parse('2026-01-01T00:00:00.000Z');
     const seqs = new Map<string, number>();
@@ -287,31 +295,31 @@ async function privateHistory(storage: BackendStorage, total: number, reads: num
     }
     for (const [id, last] of seqs) await db.insertInto('conversations').values({ id, last_seq: last, last_rev: last }).execute();
   });
-  const server = await startServer(ACCOUNTS, { dataDir });
-  /** Reads `path` into `into`; a page that comes back short means the seeding missed the schema, not a fast read. */
-  const get = async (path: string, into: Histogram, expected: { key: 'messages' | 'conversations'; length: number }): Promise<void> => {
-    const t = nowMs();
-    const response = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
-    if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
-    const body = (await response.json()) as Record<string, unknown[]>;
-    into.recordMs(nowMs() - t);
-    if (body[expected.key].length !== expected.length) throw new Error(`${path}: ${body[expected.key].length} ${expected.key}, expected ${expected.length}`);
-  };
-  const page = { key: 'messages', length: 50 } as const;
-  const [newest, deep, list] = [new Histogram(), new Histogram(), new Histogram()];
-  try {
-    for (let i = 0; i < reads; i++) {
-      await get('/api/conversations/bob/messages?limit=50', newest, page);
-      // A message with at least a page before it: ids are in time order.
-      await get(`/api/conversations/bob/messages?limit=50&before=${ids[50 + Math.floor(Math.random() * (ids.length - 50))]}`, deep, page);
-      if (i % 10 === 0) await get('/api/conversations', list, { key: 'conversations', length: 1 });
+  const anchors = [0.2, 0.4, 0.6, 0.8].map((f) => ids[Math.floor(50 + f * (ids.length - 51))]);
+  const base = '/api/conversations/bob/messages?limit=50';
+  const pages = [
+    { name: 'newest', path: base, group: 'pages' },
+    ...anchors.map((id, i) => ({ name: `before-${i + 1}`, path: `${base}&before=${encodeURIComponent(id)}`, group: 'pages' })),
+  ];
+  const headers = { authorization: `Bearer ${token}` };
+  /** A page that comes back short means the seeding missed the schema, not a fast read. */
+  const check = async (url: string): Promise<void> => {
+    for (const { path } of pages) {
+      const response = await fetch(url + path, { headers });
+      if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+      const { messages } = (await response.json()) as { messages: unknown[] };
+      if (messages.length !== 50) throw new Error(`${path}: ${messages.length} messages, expected 50`);
     }
+  };
+  try {
+    return await readings(dataDir, pages, HISTORY_READS, { spec: ACCOUNTS, headers, check, readerId });
   } finally {
-    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return { newest: newest.summary(), deep: deep.summary(), list: list.summary() };
 }
+
+/** Room history's 1M reads (suite.ts: 100/s for 10 s over 16 connections), waiting for a quiet machine first. */
+const HISTORY_READS = { rate: 100, durationMs: 10_000, connections: 16, quietWaitMs: QUIET_WAIT_MS };
 
 // ---- the table ----------------------------------------------------------------------------
 
@@ -369,10 +377,13 @@ async function run(args: AccountsArgs): Promise<string[]> {
     }
   }
   if (args.only.includes('history')) {
-    const history = await privateHistory(storage, args.privateMessages, 300);
+    const history = await privateHistory(storage, args.privateMessages);
+    const { perPath, perGroup, failed } = history.reads;
     say(
-      `| private history over HTTP, ${args.privateMessages.toLocaleString('en')} stored private messages (half in the conversation read) | newest page of 50 ${p50p99(history.newest)}; ` +
-        `page before a random message ${p50p99(history.deep)}; conversation list ${p50p99(history.list)} |`,
+      `| private history over HTTP, ${args.privateMessages.toLocaleString('en')} stored private messages (half in the conversation read), open loop at ${HISTORY_READS.rate}/s | ` +
+        `every page ${p50p99(perGroup.pages)} (newest ${p50p99(perPath.newest)}); \`/api/health\` ${p50p99(perPath.health)}; ` +
+        `the simplest program answering the same pages ${history.barePages ? p50p99(history.barePages.perGroup.pages) : '—'}; ` +
+        `a bare \`node:http\` server answering a constant ${history.bareFloor ? p50p99(history.bareFloor) : '—'}; ${failed} failed; other jobs ${history.otherCpuPct?.toFixed(0) ?? '—'} % of a core |`,
     );
   }
   return rows;

@@ -43,6 +43,8 @@ export const CHATSTREAM_MEMORY: ServerSpec = {
 export const WS_BASELINE: ServerSpec = { id: 'ws', label: 'bare ws', kind: 'ws' };
 /** The bare ws baseline under the contract's storage rule: each turn's messages committed (WAL, FULL) before delivery. */
 export const WS_DURABLE: ServerSpec = { id: 'ws-durable', label: 'bare ws, durable (SQLite)', kind: 'ws', storage: 'sqlite' };
+/** The durable baseline batching as ChatStream does by default (a 1 ms commit window, sockets corked per batch). */
+export const WS_DURABLE_WINDOW: ServerSpec = { ...WS_DURABLE, id: 'ws-durable-window', label: 'bare ws, durable, 1 ms commit window', env: { COMMIT_WINDOW_MS: '1' } };
 export const SOCKETIO_FAST: ServerSpec = {
   id: 'socketio',
   label: 'Socket.IO (websocket only)',

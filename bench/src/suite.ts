@@ -25,6 +25,7 @@ import {
   SOCKETIO_FAST,
   WS_BASELINE,
   WS_DURABLE,
+  WS_DURABLE_WINDOW,
   type ServerSpec,
 } from './servers';
 import type { SweepOptions, SweepOutcome } from './sweep';
@@ -105,7 +106,7 @@ export function planFor(mode: Mode, overrides: PlanOverrides = {}): Plan {
 }
 
 /** The ids `--servers` accepts. */
-export const SERVER_IDS = [...[WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id), COMPARE_ID];
+export const SERVER_IDS = [...[WS_DURABLE, WS_DURABLE_WINDOW, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT].map((spec) => spec.id), COMPARE_ID];
 
 function fullPlan(mode: Mode, overrides: PlanOverrides): Plan {
   const quick = mode === 'quick';
@@ -128,7 +129,7 @@ function fullPlan(mode: Mode, overrides: PlanOverrides): Plan {
       sweepRounds: quick ? 1 : 2,
       halfRounds: quick ? 3 : 5,
       sweepServers: quick ? [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST] : [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
-      halfServers: [WS_DURABLE, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
+      halfServers: [WS_DURABLE, WS_DURABLE_WINDOW, WS_BASELINE, CHATSTREAM, CHATSTREAM_MEMORY, SOCKETIO_FAST, SOCKETIO_DEFAULT],
     },
     private: {
       clients: 1000,
@@ -390,10 +391,10 @@ async function commitWindow(ctx: Context): Promise<void> {
   const rates = [half, csRate || half * 2].filter((r, i, all) => all.indexOf(r) === i);
   const out: NonNullable<SuiteResults['commitWindow']> = { rates, rows: {} };
   results.commitWindow = out;
-  const specs = [...plan.commitWindow.windows.map(chatstreamWithWindow), WS_DURABLE];
+  const specs = [...plan.commitWindow.windows.map(chatstreamWithWindow), WS_DURABLE, WS_DURABLE_WINDOW];
   for (const spec of specs) {
     ctx.label(spec);
-    const key = spec.id === WS_DURABLE.id ? spec.label : String(spec.env?.COMMIT_WINDOW_MS);
+    const key = spec.kind === 'ws' ? spec.label : String(spec.env?.COMMIT_WINDOW_MS);
     await ctx.attempt(`commit window: ${spec.label}`, async () => {
       const work = new Workload(spec, { session: ctx.fanoutSession, step: stepOf(plan.commitWindow.timing, plan.fanout.size) });
       try {

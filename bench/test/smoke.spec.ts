@@ -1,18 +1,19 @@
 import { existsSync } from 'node:fs';
+import { changedAfter } from '../src/scenarios/changed-after';
 import { connectStorm } from '../src/scenarios/connect-storm';
 import { historyReads } from '../src/scenarios/history';
 import { idleMemory } from '../src/scenarios/idle';
 import { Workload } from '../src/scenarios/messages';
 import { underProfiler } from '../src/scenarios/profile';
 import { searchAtScale } from '../src/scenarios/search';
-import { CHATSTREAM_MAIN, CHATSTREAM_MEMORY, REPO, SOCKETIO_FAST, WS_BASELINE, WS_DURABLE } from '../src/servers';
+import { CHATSTREAM_MAIN, CHATSTREAM_MEMORY, REPO, SOCKETIO_FAST, WS_BASELINE, WS_DURABLE, WS_DURABLE_WINDOW } from '../src/servers';
 
 /**
  * Every scenario for a second or so against the three servers, on a tiny
  * load: delivery counts must be exact (nothing lost, nothing twice). Speed
  * is not asserted. Needs the builds (the Nx test target builds them first).
  */
-const SERVERS = [CHATSTREAM_MEMORY, WS_BASELINE, WS_DURABLE, SOCKETIO_FAST];
+const SERVERS = [CHATSTREAM_MEMORY, WS_BASELINE, WS_DURABLE, WS_DURABLE_WINDOW, SOCKETIO_FAST];
 const TIMING = { warmupMs: 200, durationMs: 800, drainMs: 2000 };
 
 beforeAll(() => {
@@ -89,3 +90,12 @@ it('search at scale: seeds, reads every request kind without a failure, and writ
   expect(result.writes.map((w) => w.indexOn)).toEqual([true, false]);
   expect(result.indexBytes).toBeGreaterThan(0);
 }, 60000);
+
+it('changed_after at scale, small: ChatStream and the simplest program answer the same checked pages, none fails', async () => {
+  const result = await changedAfter({ messages: 3000, edits: 300, size: 60, rate: 40, durationMs: 600, connections: 2, afterReadsMs: 0 });
+  expect(result.reading.reads.failed).toBe(0);
+  expect(result.reading.reads.perGroup.pages.count).toBeGreaterThan(0);
+  expect(Object.keys(result.reading.barePages?.perPath ?? {})).toEqual(['first-edits', 'mid-edits', 'last-edits', 'from-zero']);
+  expect(result.reading.barePages?.perGroup.pages.count).toBeGreaterThan(0);
+  expect(result.reading.bareFloor?.count).toBeGreaterThan(0);
+}, 120_000);

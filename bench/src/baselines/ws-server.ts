@@ -14,9 +14,16 @@ import { listenAddress, MemoryChat, type Delivery, type User } from './memory-ch
  * message is committed (better-sqlite3, WAL, synchronous=FULL) before anyone
  * receives it; the messages of one event-loop turn share one transaction,
  * committed at the end of that turn (no window).
+ *
+ * With COMMIT_WINDOW_MS > 0 as well, it batches as ChatStream does by
+ * default: a batch's first message waits that long for others, and each
+ * recipient socket is corked while the batch is delivered, so the frames a
+ * socket gets from one commit leave in one write. This is the simplest
+ * program with ChatStream's batching, to tell what the batching itself buys
+ * from what ChatStream's own path costs.
  */
 const chat = new MemoryChat();
-const journal = process.env.DATA_DIR ? openJournal(join(process.env.DATA_DIR, 'baseline.db')) : undefined;
+const journal = process.env.DATA_DIR ? openJournal(join(process.env.DATA_DIR, 'baseline.db'), Number(process.env.COMMIT_WINDOW_MS ?? 0)) : undefined;
 const byUser = new Map<string, Set<Conn>>();
 const byRoom = new Map<string, Set<Conn>>();
 
@@ -27,8 +34,22 @@ interface Conn {
 
 const TEXT = { binary: false } as const;
 
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+  writableCorked: number;
+}
+
+/** While a batch is delivered (COMMIT_WINDOW_MS > 0): the sockets corked so far. */
+let corked: Corkable[] | undefined;
+
 function write(conn: Conn, data: Buffer): void {
   if (conn.ws.readyState !== 1) return;
+  const tcp = corked && (conn.ws as unknown as { _socket?: Corkable })._socket;
+  if (tcp && tcp.writableCorked === 0) {
+    tcp.cork();
+    corked?.push(tcp);
+  }
   conn.ws.send(data, TEXT);
   // Same policy as ChatStream: a client that stopped reading is dropped, not buffered for.
   if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) conn.ws.terminate();
@@ -49,7 +70,7 @@ type Deliver = () => void;
 type Row = Delivery['frame'];
 
 /** The durable part: messages of one turn are inserted in one transaction, then delivered. */
-function openJournal(file: string): (frame: Row, deliver: Deliver) => void {
+function openJournal(file: string, windowMs: number): (frame: Row, deliver: Deliver) => void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -71,10 +92,21 @@ function openJournal(file: string): (frame: Row, deliver: Deliver) => void {
     rows = [];
     after = [];
     commit(batch);
+    if (windowMs === 0) {
+      for (const deliver of deliveries) deliver();
+      return;
+    }
+    corked = [];
     for (const deliver of deliveries) deliver();
+    const sockets = corked;
+    corked = undefined;
+    for (const socket of sockets) socket.uncork();
   };
   return (frame, deliver) => {
-    if (rows.push(frame) === 1) setImmediate(flush);
+    if (rows.push(frame) === 1) {
+      if (windowMs > 0) setTimeout(flush, windowMs);
+      else setImmediate(flush);
+    }
     after.push(deliver);
   };
 }

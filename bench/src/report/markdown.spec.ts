@@ -127,16 +127,21 @@ describe('the generated report', () => {
     expect(svg).toContain('fill="#ffffff" stroke=');
   });
 
-  it('shows each changed_after page with the health route and the bare http floor, and misses the target on its worst page', () => {
+  it('shows each changed_after page beside the simplest program answering it, and judges the target on every page timed together', () => {
     const latency = (p99: number) => ({ count: 1000, p50: 1, p90: 2, p99, max: p99 * 2, mean: 1 });
-    const reads = { requests: 5000, ok: 5000, failed: 0, errors: [], perPath: { 'first-edits': latency(2), 'last-edits': latency(6), health: latency(1) }, all: latency(6), perSecond: 100 };
-    const results = { ...fixture(), changedAfter: { messages: 1_000_000, edits: 100_000, rate: 100, seedSeconds: 30, databaseMB: 300, reading: { rssStartKB: 1, rssAfterReadsKB: 1, reads, otherCpuPct: 12, bareFloor: latency(0.5) }, direct: { 'first-edits': latency(0.3) } } };
+    const reads = { requests: 5000, ok: 5000, failed: 0, errors: [], perPath: { 'first-edits': latency(2), 'last-edits': latency(6), health: latency(1) }, perGroup: { pages: latency(5.5) }, all: latency(6), perSecond: 100 };
+    const barePages = { ...reads, perPath: { 'first-edits': latency(1.5), 'last-edits': latency(3) }, perGroup: { pages: latency(2.5) } };
+    const reading = { rssStartKB: 1, rssAfterReadsKB: 1, reads, otherCpuPct: 12, bareFloor: latency(0.5), barePages };
+    const results = { ...fixture(), changedAfter: { messages: 1_000_000, edits: 100_000, rate: 100, seedSeconds: 30, databaseMB: 300, reading, direct: { 'first-edits': latency(0.3) } } };
     const md = renderMarkdown(results, undefined, 360);
-    expect(md).toMatch(/the first 50 edits \(a client current before them\) \| 1\.00 \| 2\.00 \| 4\.00 \| 1\.00 \| 0\.30 \|/);
+    expect(md).toMatch(/the first 50 edits \(a client current before them\) \| 1\.00 \| 2\.00 \| 4\.00 \| 1\.00 \| 0\.30 \| 1\.00 \| 1\.50 \|/);
+    expect(md).toMatch(/\*\*every page\*\* \(all of the above but health, timed together\) \| 1\.00 \| 5\.50 \| 11\.0 \| — \| — \| 1\.00 \| 2\.50 \|/);
     expect(md).toMatch(/`\/api\/health` \(the same server, no database\) \| 1\.00 \| 1\.00 \|/);
     expect(md).toMatch(/a bare `node:http` server answering a constant \(the floor\) \| 1\.00 \| 0\.50 \| 1\.00 \|/);
     const row = evaluateTargets(results).find((r) => r.measure.includes('changed_after'));
-    expect(row).toMatchObject({ met: false, measured: expect.stringContaining('6 ms') });
+    expect(row).toMatchObject({ met: false, measured: expect.stringMatching(/5\.5 ms .*simplest program answering the same pages: 2\.5 ms/) });
+    const faster = { ...results, changedAfter: { ...results.changedAfter, reading: { ...reading, reads: { ...reads, perGroup: { pages: latency(4.9) } } } } };
+    expect(evaluateTargets(faster).find((r) => r.measure.includes('changed_after'))?.met).toBe(true);
     expect(evaluateTargets(fixture()).find((r) => r.measure.includes('changed_after'))?.met).toBeUndefined();
   });
 

@@ -5,6 +5,7 @@ import type { Measured } from '../scenarios/session';
 import { P99_BOUND_MS } from '../scenarios/session';
 import { median, sustainableRate, type SuiteResults } from '../suite';
 import type { SweepOutcome } from '../sweep';
+import type { LatencySummary } from '../stats/histogram';
 import type { ProfileSummary } from './cpu-profile';
 import { lineChart, type Series } from './svg';
 import { evaluateTargets, halfLoad, sustainableDelivered } from './targets';
@@ -348,14 +349,38 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
     push(
       `### ${int(lh.messages)} stored messages (seeded in ${lh.seedSeconds.toFixed(1)} s, database ${lh.databaseMB.toFixed(0)} MB; reads at ${int(lh.rate)}/s; RSS after reads: lowest in the ${AFTER_READS_MS / 1000} s after them)`,
       table(
-        ['server', 'RSS at start MB', 'RSS after reads MB', 'newest page p50 / p99 ms', 'deep page p50 / p99 ms', '`/api/health` p50 / p99 ms', 'bare `node:http` server p50 / p99 ms (the floor)', 'failed', 'other jobs CPU %'],
+        [
+          'server',
+          'RSS at start MB',
+          'RSS after reads MB',
+          'newest page p50 / p99 ms',
+          'deep page p50 / p99 ms',
+          'every page p50 / p99 ms',
+          'simplest program, every page p50 / p99 ms',
+          '`/api/health` p50 / p99 ms',
+          'bare `node:http` server p50 / p99 ms (the floor)',
+          'failed',
+          'other jobs CPU %',
+        ],
         [
           ['empty database', lh.empty, false] as const,
           [`${int(lh.messages)} messages`, lh.full, true] as const,
         ].map(([name, r, deep]) => {
-          const page = (path: string): string => `${ms(r.reads.perPath[path]?.p50)} / ${ms(r.reads.perPath[path]?.p99)}`;
-          const floor = r.bareFloor ? `${ms(r.bareFloor.p50)} / ${ms(r.bareFloor.p99)}` : '—';
-          return [name, mb(r.rssStartKB), mb(r.rssAfterReadsKB), page('newest'), deep ? page('deep') : '—', page('health'), floor, int(r.reads.failed), r.otherCpuPct === undefined ? '—' : r.otherCpuPct.toFixed(0)];
+          const both = (l: LatencySummary | undefined): string => (l ? `${ms(l.p50)} / ${ms(l.p99)}` : '—');
+          const page = (path: string): string => both(r.reads.perPath[path]);
+          return [
+            name,
+            mb(r.rssStartKB),
+            mb(r.rssAfterReadsKB),
+            page('newest'),
+            deep ? page('deep') : '—',
+            both(r.reads.perGroup.pages),
+            both(r.barePages?.perGroup.pages),
+            page('health'),
+            both(r.bareFloor),
+            int(r.reads.failed),
+            r.otherCpuPct === undefined ? '—' : r.otherCpuPct.toFixed(0),
+          ];
         }),
       ),
     );
@@ -364,16 +389,21 @@ export function renderMarkdown(results: SuiteResults, chartFile: string | undefi
   if (results.changedAfter) {
     const ca = results.changedAfter;
     const reads = ca.reading.reads;
+    const bare = ca.reading.barePages;
+    const simplest = (l: LatencySummary | undefined): string[] => (bare ? [ms(l?.p50), ms(l?.p99)] : []);
+    const pages = reads.perGroup.pages;
     push(
       `### \`changed_after\` pages: ${int(ca.messages)} stored messages, ${int(ca.edits)} of them edited (seeded in ${ca.seedSeconds.toFixed(1)} s, database ${ca.databaseMB.toFixed(0)} MB; pages of 50 at ${int(ca.rate)}/s in all)`,
       table(
-        ['page (`changed_after=`)', 'over HTTP p50 ms', 'p99 ms', 'max ms', 'repository call alone p50 ms', 'p99 ms'],
+        ['page (`changed_after=`)', 'over HTTP p50 ms', 'p99 ms', 'max ms', 'repository call alone p50 ms', 'p99 ms', ...(bare ? ['simplest program p50 ms', 'p99 ms'] : [])],
         [
           ...Object.entries(reads.perPath).map(([name, l]) => {
             const direct = ca.direct?.[name];
-            return [name === 'health' ? '`/api/health` (the same server, no database)' : CHANGED_PAGES[name] ?? name, ms(l.p50), ms(l.p99), ms(l.max), direct ? ms(direct.p50) : '—', direct ? ms(direct.p99) : '—'];
+            const row = [name === 'health' ? '`/api/health` (the same server, no database)' : CHANGED_PAGES[name] ?? name, ms(l.p50), ms(l.p99), ms(l.max), direct ? ms(direct.p50) : '—', direct ? ms(direct.p99) : '—'];
+            return [...row, ...(bare ? (name === 'health' ? ['—', '—'] : simplest(bare.perPath[name])) : [])];
           }),
-          ...(ca.reading.bareFloor ? [['a bare `node:http` server answering a constant (the floor)', ms(ca.reading.bareFloor.p50), ms(ca.reading.bareFloor.p99), ms(ca.reading.bareFloor.max), '—', '—']] : []),
+          ...(pages ? [['**every page** (all of the above but health, timed together)', ms(pages.p50), ms(pages.p99), ms(pages.max), '—', '—', ...simplest(bare?.perGroup.pages)]] : []),
+          ...(ca.reading.bareFloor ? [['a bare `node:http` server answering a constant (the floor)', ms(ca.reading.bareFloor.p50), ms(ca.reading.bareFloor.p99), ms(ca.reading.bareFloor.max), '—', '—', ...(bare ? ['—', '—'] : [])]] : []),
         ],
       ),
       `${int(reads.failed)} failed; other jobs used ${ca.reading.otherCpuPct === undefined ? '—' : ca.reading.otherCpuPct.toFixed(0)} % of a core during the reads.`,

@@ -49,7 +49,7 @@ export async function changedAfter(options: ChangedAfterOptions): Promise<Change
     const seedSeconds = (Date.now() - started) / 1000;
     const databaseMB = statSync(join(dataDir, 'chatstream.sqlite')).size / 1024 / 1024;
     const pages = changedAfterPaths(roomId, options.messages, options.edits);
-    const reading = await readings(dataDir, pages, options, (url) => checkPages(url, pages));
+    const reading = await readings(dataDir, pages, options, { check: (url) => checkPages(url, pages) });
     const direct = await directPages(dataDir, roomId, pages);
     return { messages: options.messages, edits: options.edits, rate: options.rate, seedSeconds, databaseMB, reading, direct };
   } finally {
@@ -58,9 +58,9 @@ export async function changedAfter(options: ChangedAfterOptions): Promise<Change
 }
 
 /** The rev each page starts after, by page name. */
-export function changedAfterPaths(roomId: string, messages: number, edits: number): Array<{ name: string; path: string; after: number }> {
+export function changedAfterPaths(roomId: string, messages: number, edits: number): Array<{ name: string; path: string; after: number; group: 'pages' }> {
   const base = `/api/rooms/${encodeURIComponent(roomId)}/messages?limit=${PAGE}&changed_after=`;
-  const page = (name: string, after: number) => ({ name, path: `${base}${after}`, after });
+  const page = (name: string, after: number) => ({ name, path: `${base}${after}`, after, group: 'pages' as const });
   return [page('first-edits', messages), page('mid-edits', messages + Math.floor(edits / 2)), page('last-edits', messages + Math.max(0, edits - PAGE)), page('from-zero', 0)];
 }
 

@@ -30,11 +30,11 @@ export interface HistoryResult {
 }
 
 /** Pages the history scenario reads: the newest 50, and 50 older than a message near the start. */
-export function historyPaths(roomId: string, deepBefore: string): Array<{ name: string; path: string }> {
+export function historyPaths(roomId: string, deepBefore: string): Array<{ name: string; path: string; group: 'pages' }> {
   const base = `/api/rooms/${encodeURIComponent(roomId)}/messages?limit=50`;
   return [
-    { name: 'newest', path: base },
-    { name: 'deep', path: `${base}&before=${encodeURIComponent(deepBefore)}` },
+    { name: 'newest', path: base, group: 'pages' },
+    { name: 'deep', path: `${base}&before=${encodeURIComponent(deepBefore)}`, group: 'pages' },
   ];
 }
 

@@ -8,7 +8,7 @@ import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { memory, otherLoadSince, waitForQuietMachine } from '../proc';
 import type { LatencySummary } from '../stats/histogram';
 import { backendStorage, type BackendStorage } from '../backend-storage';
-import { CHATSTREAM, createRooms, startServer } from '../servers';
+import { CHATSTREAM, createRooms, REPO, startServer, type ServerSpec } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
 
 export interface LargeHistoryOptions {
@@ -30,6 +30,11 @@ export interface ServerReading {
   otherCpuPct?: number;
   /** The same reads' latency from a bare `node:http` server answering a constant (baselines/http-floor): the machine's floor. */
   bareFloor?: LatencySummary;
+  /**
+   * The same pages from the simplest program that answers them (baselines/http-page:
+   * node:http and better-sqlite3 on the same file, the same queries, rows as JSON).
+   */
+  barePages?: HttpLoadResult;
 }
 
 export interface LargeHistoryResult {
@@ -127,34 +132,50 @@ export function syncDatabase(dataDir: string): void {
   closeSync(fd);
 }
 
-/** How long RSS is watched after the reads. */
-export const AFTER_READS_MS = 20_000;
+/** How long RSS is watched after the reads (the memory reducer's compaction came 10–15 s after them in some traces, 34 s in another). */
+export const AFTER_READS_MS = 45_000;
 
 /**
  * RSS once the heap the reads grew has been given back. Right after a load
  * V8 keeps its grown heap (130 MB where 24 MB are live, in a trace of these
- * reads) until its memory reducer runs a compacting GC 10–15 s later (down
- * to 90 MB); a single sample shows where the GC cycle happens to be, not what
- * the server holds. Watched for AFTER_READS_MS, the lowest reading.
+ * reads) until its memory reducer runs a compacting GC 10–35 s later (down
+ * to 90–97 MB); a single sample shows where the GC cycle happens to be, not
+ * what the server holds. Watched for AFTER_READS_MS, the lowest reading.
  */
-async function settledRss(pid: number): Promise<number> {
+async function settledRss(pid: number, watchMs: number): Promise<number> {
   let lowest = memory(pid).rssKB;
-  for (let waited = 0; waited < AFTER_READS_MS; waited += 1000) {
+  for (let waited = 0; waited < watchMs; waited += 1000) {
     await sleep(1000);
     lowest = Math.min(lowest, memory(pid).rssKB);
   }
   return lowest;
 }
 
-export type ReadOptions = Pick<LargeHistoryOptions, 'rate' | 'durationMs' | 'connections' | 'quietWaitMs'>;
+export type ReadOptions = Pick<LargeHistoryOptions, 'rate' | 'durationMs' | 'connections' | 'quietWaitMs'> & {
+  /** How long RSS is watched after the reads (AFTER_READS_MS unless told). */
+  afterReadsMs?: number;
+};
+
+/** What differs between the servers read by `readings`. */
+export interface ReadTarget {
+  /** Looks at the answers first (a page that is not what the reads assume would measure an error path). */
+  check?: (url: string) => Promise<void>;
+  /** The server to read (ChatStream with AUTH=open unless told). */
+  spec?: ServerSpec;
+  /** Sent with every request (a bearer token in accounts mode; the baselines ignore it). */
+  headers?: Record<string, string>;
+  /** Who reads private history from the simplest program (it has no sessions). */
+  readerId?: string;
+}
 
 /**
  * A server on `dataDir` read at `options.rate` over `pages` and
- * `/api/health`; `check` looks at the answers first (a page that is not what
- * the reads assume would measure an error path).
+ * `/api/health`, then the same load on the bare baselines: a constant
+ * answer (the floor) and the simplest program answering the same pages.
  */
-export async function readings(dataDir: string, pages: Array<{ name: string; path: string }>, options: ReadOptions, check?: (url: string) => Promise<void>): Promise<ServerReading> {
-  const server = await startServer(CHATSTREAM, { dataDir });
+export async function readings(dataDir: string, pages: Array<{ name: string; path: string; group?: string }>, options: ReadOptions, target: ReadTarget = {}): Promise<ServerReading> {
+  const { check, headers } = target;
+  const server = await startServer(target.spec ?? CHATSTREAM, { dataDir });
   try {
     await check?.(server.url);
     await sleep(2000);
@@ -164,28 +185,35 @@ export async function readings(dataDir: string, pages: Array<{ name: string; pat
     // As every other measurement: a p99 taken while someone else's build runs measures that build.
     if (options.quietWaitMs) await waitForQuietMachine([server.pid], options.quietWaitMs);
     const others = otherLoadSince([server.pid]);
-    const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
+    const reads = await httpLoad({ baseUrl: server.url, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections, headers });
     const otherCpuPct = others();
-    const reading: ServerReading = { rssStartKB, rssAfterReadsKB: await settledRss(server.pid), reads, otherCpuPct };
+    const reading: ServerReading = { rssStartKB, rssAfterReadsKB: await settledRss(server.pid, options.afterReadsMs ?? AFTER_READS_MS), reads, otherCpuPct };
     await server.stop();
-    // After the server has stopped, so the floor has the machine to itself as the server had.
-    return { ...reading, bareFloor: await bareHttpFloor(options) };
+    // After the server has stopped, so the baselines have the machine to themselves as the server had.
+    const bareFloor = (await bareReads('http-floor.js', {}, [{ name: 'bare', path: '/' }], options)).perPath.bare;
+    const barePages = await bareReads('http-page.js', { DATA_DIR: dataDir, READER_ID: target.readerId ?? '' }, pages, options, check);
+    return { ...reading, bareFloor, barePages };
   } finally {
     await server.stop();
   }
 }
 
-/** The read load of `options` against a bare `node:http` server answering a constant: the p50/p99 any Node server gets here. */
-export async function bareHttpFloor(options: ReadOptions): Promise<LatencySummary> {
-  const child = fork(join(__dirname, '..', 'baselines', 'http-floor.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/**
+ * The read load of `options` over `paths` against one of the bare baselines
+ * (`script` in baselines/, which tells its port over IPC), `check`ed first
+ * as ChatStream's answers are.
+ */
+export async function bareReads(script: string, env: Record<string, string>, paths: Array<{ name: string; path: string; group?: string }>, options: ReadOptions, check?: (url: string) => Promise<void>): Promise<HttpLoadResult> {
+  const child = fork(join(REPO, 'bench', 'dist', 'baselines', script), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (message) => resolve((message as { port: number }).port));
-      child.once('exit', (code) => reject(new Error(`the bare http server exited with ${code}`)));
+      child.once('exit', (code) => reject(new Error(`baselines/${script} exited with ${code}`)));
     });
-    const reads = await httpLoad({ baseUrl: `http://127.0.0.1:${port}`, paths: [{ name: 'bare', path: '/' }], rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
-    if (reads.failed > 0) throw new Error(`the bare http server failed ${reads.failed} reads: ${reads.errors.join('; ')}`);
-    return reads.perPath.bare;
+    await check?.(`http://127.0.0.1:${port}`);
+    const reads = await httpLoad({ baseUrl: `http://127.0.0.1:${port}`, paths, rate: options.rate, durationMs: options.durationMs, warmupMs: WARMUP_MS, connections: options.connections });
+    if (reads.failed > 0) throw new Error(`baselines/${script} failed ${reads.failed} reads: ${reads.errors.join('; ')}`);
+    return reads;
   } finally {
     child.kill('SIGTERM');
   }

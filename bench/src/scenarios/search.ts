@@ -285,6 +285,7 @@ function merged(runs: HttpLoadResult[]): HttpLoadResult {
     failed: runs.reduce((n, r) => n + r.failed, 0),
     errors: runs.flatMap((r) => r.errors).slice(0, 5),
     perPath: Object.assign({}, ...runs.map((r) => r.perPath)),
+    perGroup: {},
     all: runs[0].all,
     perSecond: runs[0].perSecond,
   };
