@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { ChatExpressAdapter } from './common/express-adapter';
 import { ChatWsAdapter } from './chat/chat-ws.adapter';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { limitRequestTime } from './common/http-server';
@@ -43,7 +44,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const logger = new EscapingConsoleLogger({ logLevels: logLevels(config.logLevel), colors: process.stdout.isTTY === true });
   Logger.overrideLogger(logger);
   const database = await openStorage(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), new ChatExpressAdapter(), {
     abortOnError: false,
     // JSON only: a form-encoded body is not a body here (the contract is JSON in, JSON out).
     bodyParser: false,
