@@ -13,9 +13,9 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
  * the young generation keep what the request references: in a one-route
  * Express app under load every other scavenge promoted 2–6 MB and paused for
  * 2–4 ms, against 0.2 ms and nothing promoted when the objects already have
- * the right prototype (see docs/benchmarks.md, "Fifth round"). Node lets the server build them from
- * our own constructors, whose prototypes are Express's: the setPrototypeOf
- * then changes nothing.
+ * the right prototype (see docs/benchmarks.md, "Fifth round"). Node lets
+ * the server build them from our own constructors, whose prototypes are
+ * Express's: the setPrototypeOf then changes nothing.
  */
 export class ChatExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
@@ -29,8 +29,9 @@ export class ChatExpressAdapter extends ExpressAdapter {
 /**
  * A constructor that runs `base` (one of Node's plain constructor functions:
  * IncomingMessage, ServerResponse) on objects whose prototype is
- * `prototype`. (Reflect.construct with a new.target measured worse: it promoted
- * as setPrototypeOf does.) Every request of the integration specs goes through it.
+ * `prototype`. (Reflect.construct with a new.target measured worse: it
+ * promoted as setPrototypeOf does.) Every request of the integration specs
+ * goes through it.
  */
 function bornWith<T>(base: T, prototype: object): T {
   const construct = base as unknown as (this: object, ...args: unknown[]) => void;
