@@ -1,5 +1,15 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Generated, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  CompiledQuery,
+  type Generated,
+  type QueryResult,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -115,6 +125,15 @@ export interface OpenDatabase {
   dialect: Dialect;
   /** Where it lives, for logs (never the password). */
   location: string;
+  /** SQLite only: runs a transaction's statements one after another without an await (see `inSteps`). */
+  sqlite?: SyncSqlite;
+}
+
+/** better-sqlite3 answers at once: a transaction can run to its COMMIT inside one call. */
+export interface SyncSqlite {
+  execute<R>(query: CompiledQuery<R>): QueryResult<R>;
+  /** Inside a transaction (the COMMIT failed and SQLite did not roll back on its own). */
+  readonly inTransaction: boolean;
 }
 
 /** Names the variable to blame when the database cannot be opened at start. */
@@ -136,7 +155,21 @@ export function openSqlite(dataDir: string): OpenDatabase {
   } catch (error) {
     throw new StorageStartError(`DATA_DIR ${resolve(dataDir)} is not usable: ${describe(error)}`);
   }
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(handle) }) }), dialect: 'sqlite', location: file };
+  const database = reusingStatements(handle);
+  const sqlite: SyncSqlite = {
+    execute<R>(query: CompiledQuery<R>): QueryResult<R> {
+      // What Kysely's SQLite connection does with a query, without its promise.
+      const statement = database.prepare(query.sql);
+      const parameters = query.parameters as unknown[];
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes } = statement.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(changes) };
+    },
+    get inTransaction() {
+      return handle.inTransaction;
+    },
+  };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', location: file, sqlite };
 }
 
 /**
@@ -227,6 +260,51 @@ export function describe(error: unknown): string {
  * `transaction()` rethrows its ROLLBACK's error instead when that fails too, as
  * it does after SQLite already rolled back a commit that hit a full disk.)
  */
+/** A transaction written once for both dialects: it yields each query and gets its result back. */
+export type Steps<T> = Generator<CompiledQuery, T, QueryResult<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Runs the queries `work` yields in one transaction. On SQLite they run
+ * synchronously, BEGIN to COMMIT within one call, on the connection Kysely
+ * holds for us (so no other query interleaves): a one-message batch then
+ * costs SQLite's own work and not a promise per statement. On PostgreSQL each
+ * query is awaited, as `inTransaction` does.
+ */
+export async function inSteps<T>(database: OpenDatabase, work: () => Steps<T>): Promise<T> {
+  const sqlite = database.sqlite;
+  if (!sqlite) {
+    return inTransaction(database.db, async (trx) => {
+      const steps = work();
+      let step = steps.next();
+      while (!step.done) step = steps.next(await trx.executeQuery(step.value));
+      return step.value;
+    });
+  }
+  return database.db.connection().execute(async () => {
+    sqlite.execute(BEGIN);
+    try {
+      const steps = work();
+      let step = steps.next();
+      while (!step.done) step = steps.next(sqlite.execute(step.value));
+      sqlite.execute(COMMIT);
+      return step.value;
+    } catch (error) {
+      if (sqlite.inTransaction) {
+        try {
+          sqlite.execute(ROLLBACK);
+        } catch {
+          // The error that broke the transaction is the one to report.
+        }
+      }
+      throw error;
+    }
+  });
+}
+
+const BEGIN = CompiledQuery.raw('begin');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+
 export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql`begin`.execute(conn);

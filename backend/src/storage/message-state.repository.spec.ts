@@ -93,6 +93,26 @@ describe.each(STORAGES)('message state on %s', (_name, open) => {
     expect(await sut.changedAfter({ room: r }, 6, 10)).toEqual([]);
   });
 
+  it('messages and changes arriving together each take their own rev: none lost, none shared, every message stored', async () => {
+    const r = await room();
+    const first = await sut.append(message({ room: r }));
+    // Reactions (a transaction each, with awaits inside) race appends (group commits) on the same counter.
+    const work = Array.from({ length: 12 }, (_, i) => [
+      sut.append(message({ room: r })),
+      sut.change(first.id, () => ({ kind: 'react', userId: `user-${i}`, emoji: '👍' })),
+    ]).flat();
+    await Promise.all(work);
+    const messages = await sut.changedAfter({ room: r }, 0, 100);
+    expect(messages).toHaveLength(13);
+    expect(messages.map((m) => m.seq)).toEqual(expect.arrayContaining(Array.from({ length: 13 }, (_, i) => i + 1)));
+    expect(messages.find((m) => m.id === first.id)?.reactions).toEqual([{ emoji: '👍', count: 12, user_ids: expect.any(Array) }]);
+    // 13 messages and 12 reactions: 25 changes, each with its own rev, the newest change of each message shown.
+    const revs = messages.map((m) => m.rev as number);
+    expect(new Set(revs).size).toBe(13);
+    expect(Math.max(...revs)).toBe(25);
+    expect(await sut.changedAfter({ room: r }, 25, 10)).toEqual([]);
+  });
+
   it('a change decided as none stores nothing and takes no rev', async () => {
     const r = await room();
     const m = await sut.append(message({ room: r }));

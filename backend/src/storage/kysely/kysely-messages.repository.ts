@@ -10,8 +10,8 @@ import {
   RoomMessageRecord,
   StoredMessage,
 } from '../../messages/messages.repository';
-import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
-import { inTransaction, type Database } from '../database';
+import { CompiledQuery, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
+import { inSteps, inTransaction, type Database, type Steps } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
@@ -198,7 +198,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
   private async store(messages: MessageRecord[]): Promise<Stored[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.storage.db, (trx) => this.storeIn(trx, messages, attempt > 1));
+        return await inSteps(this.storage.database, () => this.storeIn(messages, attempt > 1));
       } catch (error) {
         if (!(error instanceof RepeatRace) || attempt >= MAX_ATTEMPTS) throw error;
       }
@@ -206,9 +206,9 @@ export class KyselyMessagesRepository extends MessagesRepository {
   }
 
   /** One attempt at a batch, inside its transaction; `lookUp`: read the batch's stored client_ids first. */
-  private async storeIn(trx: Kysely<Database>, messages: MessageRecord[], lookUp: boolean): Promise<Stored[]> {
+  private *storeIn(messages: MessageRecord[], lookUp: boolean): Steps<Stored[]> {
     const results = new Array<Stored>(messages.length);
-    const known = lookUp ? await this.storedKeys(trx, messages) : undefined;
+    const known = lookUp ? yield* this.storedKeys(messages) : undefined;
     const firstOf = new Map<string, number>();
     const repeats: Array<[index: number, first: number]> = [];
     const fresh: MessageRecord[] = [];
@@ -232,20 +232,21 @@ export class KyselyMessagesRepository extends MessagesRepository {
       fresh.push(message);
       freshAt.push(i);
     }
-    const { rows, parents } = await this.assignSequences(trx, fresh);
+    const { rows, parents } = yield* this.assignSequences(fresh);
     let inserted = 0;
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-      const { numAffectedRows } = await trx.executeQuery(this.insertQuery(chunk.map(toRow)));
+      const { numAffectedRows } = yield this.insertQuery(chunk.map(toRow));
       inserted += numAffectedRows === undefined ? chunk.length : Number(numAffectedRows);
     }
     if (inserted < rows.length) throw new RepeatRace();
+    const db = this.storage.db;
     const mentioned = rows.flatMap(mentionRows);
     for (let i = 0; i < mentioned.length; i += ROWS_PER_INSERT) {
-      await trx.insertInto('message_mentions').values(mentioned.slice(i, i + ROWS_PER_INSERT)).execute();
+      yield db.insertInto('message_mentions').values(mentioned.slice(i, i + ROWS_PER_INSERT)).compile();
     }
     for (const [parent, rev] of parents) {
-      await trx.updateTable('messages').set((eb) => ({ reply_count: eb('reply_count', '+', 1), rev })).where('id', '=', parent).execute();
+      yield db.updateTable('messages').set((eb) => ({ reply_count: eb('reply_count', '+', 1), rev })).where('id', '=', parent).compile();
     }
     for (let j = 0; j < rows.length; j++) results[freshAt[j]] = rows[j];
     for (const [i, first] of repeats) results[i] = { ...results[first], repeated: true };
@@ -253,17 +254,17 @@ export class KyselyMessagesRepository extends MessagesRepository {
   }
 
   /** The stored messages under the batch's (sender, client_id) keys. */
-  private async storedKeys(trx: Kysely<Database>, messages: MessageRecord[]): Promise<Map<string, MessageRecord & { seq?: number }>> {
+  private *storedKeys(messages: MessageRecord[]): Steps<Map<string, MessageRecord & { seq?: number }>> {
     const keys = messages.filter((message) => message.clientId !== undefined);
     const found = new Map<string, MessageRecord & { seq?: number }>();
     for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
       const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
-      const rows = await trx
+      const { rows } = yield this.storage.db
         .selectFrom('messages')
         .selectAll()
         .where((eb) => eb.or(chunk.map((m) => eb.and([eb('sender_id', '=', m.senderId), eb('client_id', '=', m.clientId as string)]))))
-        .execute();
-      for (const row of rows) found.set(keyOf(row.sender_id, row.client_id as string), toStored(row));
+        .compile();
+      for (const row of rows as MessageRow[]) found.set(keyOf(row.sender_id, row.client_id as string), toStored(row));
     }
     return found;
   }
@@ -282,7 +283,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
    * counters. A reply takes a second rev, its parent's reply_count change
    * (answered in `parents`, the parent's newest rev last).
    */
-  private async assignSequences(trx: Kysely<Database>, messages: MessageRecord[]): Promise<{ rows: Stored[]; parents: Array<[string, number]> }> {
+  private *assignSequences(messages: MessageRecord[]): Steps<{ rows: Stored[]; parents: Array<[string, number]> }> {
     const counts = new Map<string, { messages: number; changes: number }>();
     const targetOf = (message: MessageRecord) => (message.room !== undefined ? `r${message.room}` : `c${conversationKey(message.senderId, message.recipient ?? '')}`);
     for (const message of messages) {
@@ -297,7 +298,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
     for (const [target, count] of [...counts].sort(([a], [b]) => (a[0] !== b[0] ? (a[0] > b[0] ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0))) {
       const id = target.slice(1);
       const query = target[0] === 'r' ? this.bumpQuery(id, count.messages, count.changes) : this.conversationBumpQuery(id, count.messages, count.changes);
-      const { rows } = await trx.executeQuery(query);
+      const { rows } = (yield query) as QueryResult<Counters>;
       if (rows.length === 0) throw new Error(`room ${id} is not stored`);
       next.set(target, { seq: Number(rows[0].last_seq) - count.messages + 1, rev: Number(rows[0].last_rev) - count.changes + 1 });
     }
