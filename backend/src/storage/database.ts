@@ -261,7 +261,7 @@ export function describe(error: unknown): string {
  * it does after SQLite already rolled back a commit that hit a full disk.)
  */
 /** A transaction written once for both dialects: it yields each query and gets its result back. */
-export type Steps<T> = Generator<CompiledQuery, T, QueryResult<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Steps<T> = Generator<CompiledQuery, T, QueryResult<any>>;
 
 /**
  * Runs the queries `work` yields in one transaction. On SQLite they run
