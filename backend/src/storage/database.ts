@@ -132,7 +132,7 @@ export interface OpenDatabase {
 /** better-sqlite3 answers at once: a transaction can run to its COMMIT inside one call. */
 export interface SyncSqlite {
   execute<R>(query: CompiledQuery<R>): QueryResult<R>;
-  /** Inside a transaction (the COMMIT failed and SQLite did not roll back on its own). */
+  /** A transaction is open: after a failed statement or COMMIT, SQLite may already have rolled it back. */
   readonly inTransaction: boolean;
 }
 
@@ -255,11 +255,6 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.message || error.constructor.name : String(error);
 }
 
-/**
- * Runs `work` in one transaction and throws the error that broke it. (Kysely's
- * `transaction()` rethrows its ROLLBACK's error instead when that fails too, as
- * it does after SQLite already rolled back a commit that hit a full disk.)
- */
 /** A transaction written once for both dialects: it yields each query and gets its result back. */
 export type Steps<T> = Generator<CompiledQuery, T, QueryResult<any>>;
 
@@ -305,6 +300,11 @@ const BEGIN = CompiledQuery.raw('begin');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
 
+/**
+ * Runs `work` in one transaction and throws the error that broke it. (Kysely's
+ * `transaction()` rethrows its ROLLBACK's error instead when that fails too, as
+ * it does after SQLite already rolled back a commit that hit a full disk.)
+ */
 export async function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql`begin`.execute(conn);
