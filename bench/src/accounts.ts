@@ -20,7 +20,7 @@ import { backendStorage, withMigratedSqlite, type BackendStorage } from './backe
 import { nowMs, sleep } from './clock';
 import { generated, interleaved } from './light-load';
 import { machine, otherLoadSince, waitForQuietMachine } from './proc';
-import { readings, type ServerReading } from './scenarios/large-history';
+import { readings, syncDatabase, type ServerReading } from './scenarios/large-history';
 import { writeBetweenMarkers } from './report/doc-file';
 import { snapshotBuilds } from './snapshot';
 import { createRooms, killServers, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
@@ -295,6 +295,8 @@ async function privateHistory(storage: BackendStorage, total: number): Promise<S
     }
     for (const [id, last] of seqs) await db.insertInto('conversations').values({ id, last_seq: last, last_rev: last }).execute();
   });
+  // As the room history scenarios do: the seed's write-back must not run during the first server's reads (ChatStream's).
+  syncDatabase(dataDir);
   const anchors = [0.2, 0.4, 0.6, 0.8].map((f) => ids[Math.floor(50 + f * (ids.length - 51))]);
   const base = '/api/conversations/bob/messages?limit=50';
   const pages = [
