@@ -10,8 +10,8 @@ import {
   RoomMessageRecord,
   StoredMessage,
 } from '../../messages/messages.repository';
-import { CompiledQuery, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
-import { inSteps, inTransaction, type Database, type Steps } from '../database';
+import { CompiledQuery, type Insertable, type QueryResult, type Selectable } from 'kysely';
+import { inSteps, type Database, type Steps } from '../database';
 import { storageError } from '../storage.errors';
 import { KyselyStorage } from '../storage-health';
 
@@ -321,25 +321,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
     const place = await this.read(this.storage.db.selectFrom('messages').select(['room_id', 'conversation_id']).where('id', '=', id).executeTakeFirst());
     if (!place) return undefined;
     try {
-      const message = await inTransaction(this.storage.db, async (trx) => {
-        // The counter first: its row lock orders every change of this room or conversation.
-        const counter =
-          place.room_id !== null
-            ? await trx.updateTable('rooms').set((eb) => ({ last_rev: eb('last_rev', '+', 1) })).where('id', '=', place.room_id).returning('last_rev').executeTakeFirstOrThrow()
-            : await trx
-                .updateTable('conversations')
-                .set((eb) => ({ last_rev: eb('last_rev', '+', 1) }))
-                .where('id', '=', place.conversation_id as string)
-                .returning('last_rev')
-                .executeTakeFirstOrThrow();
-        const rev = Number(counter.last_rev);
-        const current = toStored(await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-        const change = decide(current);
-        if (change === undefined) throw new NoChange();
-        const next = applyChange(current, change, rev);
-        await this.storeChange(trx, current, change, next);
-        return next;
-      });
+      const message = await inSteps(this.storage.database, () => this.changeIn(id, place, decide));
       this.storage.wrote();
       return { message, changed: true };
     } catch (error) {
@@ -353,33 +335,47 @@ export class KyselyMessagesRepository extends MessagesRepository {
     }
   }
 
-  private async storeChange(trx: Kysely<Database>, current: Stored, change: MessageChange, next: Stored): Promise<void> {
+  /** One change, inside its transaction: the counter first, its row lock ordering every change of this room or conversation. */
+  private *changeIn(id: string, place: { room_id: string | null; conversation_id: string | null }, decide: (current: Stored) => MessageChange | undefined): Steps<Stored> {
+    const db = this.storage.db;
+    const counter =
+      place.room_id !== null
+        ? db.updateTable('rooms').set((eb) => ({ last_rev: eb('last_rev', '+', 1) })).where('id', '=', place.room_id).returning('last_rev')
+        : db.updateTable('conversations').set((eb) => ({ last_rev: eb('last_rev', '+', 1) })).where('id', '=', place.conversation_id as string).returning('last_rev');
+    const rev = Number(firstRow<{ last_rev: number }>(yield counter.compile(), 'counter').last_rev);
+    const current = toStored(firstRow<MessageRow>(yield db.selectFrom('messages').selectAll().where('id', '=', id).compile(), 'message'));
+    const change = decide(current);
+    if (change === undefined) throw new NoChange();
+    const next = applyChange(current, change, rev);
+    yield* this.storeChange(current, change, next);
+    return next;
+  }
+
+  private *storeChange(current: Stored, change: MessageChange, next: Stored): Steps<void> {
+    const db = this.storage.db;
     const rev = next.rev as number;
     switch (change.kind) {
       case 'edit': {
-        await trx
-          .insertInto('message_edits')
-          .values({ message_id: current.id, rev, previous_content: current.content, replaced_at: change.at })
-          .execute();
+        yield db.insertInto('message_edits').values({ message_id: current.id, rev, previous_content: current.content, replaced_at: change.at }).compile();
         // A mention edited away stops counting; a new one starts.
-        await trx.deleteFrom('message_mentions').where('message_id', '=', current.id).execute();
+        yield db.deleteFrom('message_mentions').where('message_id', '=', current.id).compile();
         const mentioned = mentionRows(next);
-        if (mentioned.length > 0) await trx.insertInto('message_mentions').values(mentioned).execute();
+        if (mentioned.length > 0) yield db.insertInto('message_mentions').values(mentioned).compile();
         break;
       }
       case 'delete':
         // Taken back: the earlier texts and the mentions go with it.
-        await trx.deleteFrom('message_edits').where('message_id', '=', current.id).execute();
-        await trx.deleteFrom('message_mentions').where('message_id', '=', current.id).execute();
+        yield db.deleteFrom('message_edits').where('message_id', '=', current.id).compile();
+        yield db.deleteFrom('message_mentions').where('message_id', '=', current.id).compile();
         break;
       case 'react':
-        await trx.insertInto('reactions').values({ message_id: current.id, user_id: change.userId, emoji: change.emoji, added_rev: rev }).execute();
+        yield db.insertInto('reactions').values({ message_id: current.id, user_id: change.userId, emoji: change.emoji, added_rev: rev }).compile();
         break;
       case 'unreact':
-        await trx.deleteFrom('reactions').where('message_id', '=', current.id).where('emoji', '=', change.emoji).where('user_id', '=', change.userId).execute();
+        yield db.deleteFrom('reactions').where('message_id', '=', current.id).where('emoji', '=', change.emoji).where('user_id', '=', change.userId).compile();
         break;
     }
-    await trx
+    yield db
       .updateTable('messages')
       .set({
         content: next.content,
@@ -390,7 +386,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
         rev,
       })
       .where('id', '=', current.id)
-      .execute();
+      .compile();
   }
 
   async changedAfter(target: MessageTarget, afterRev: number, limit: number): Promise<Stored[]> {
@@ -557,6 +553,13 @@ export function toStored(row: MessageRow): Stored {
 
 function toRecord(row: MessageRow): RoomMessageRecord {
   return toStored(row) as RoomMessageRecord;
+}
+
+/** The first row a statement answered; a missing one breaks the transaction, as Kysely's executeTakeFirstOrThrow does. */
+function firstRow<R>(result: QueryResult<unknown>, what: string): R {
+  const row = result.rows[0];
+  if (row === undefined) throw new Error(`no ${what} row`);
+  return row as R;
 }
 
 function keyOf(senderId: string, clientId: string): string {
