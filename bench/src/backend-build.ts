@@ -15,7 +15,8 @@ type Repository = Record<string, (...args: any[]) => Promise<any>>;
 export interface Build {
   openSqlite(dataDir: string): { db: Kysely<any> };
   migrate(db: Kysely<any>): Promise<string[]>;
-  storage(opened: { db: Kysely<any> }): { onApplicationShutdown(): Promise<void> };
+  /** `search`: the index that follows commits (builds since migration 0008). */
+  storage(opened: { db: Kysely<any> }): { onApplicationShutdown(): Promise<void>; search?: { catchUp(): Promise<number> } };
   config(): { commitWindowMs: number };
   messages(storage: unknown, config: unknown): Repository;
   conversations(storage: unknown): Repository;

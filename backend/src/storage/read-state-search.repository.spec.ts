@@ -27,19 +27,22 @@ describe.each(DIALECTS)('read state and search storage on %s', (_dialect, create
   let messages: KyselyMessagesRepository;
   let reads: KyselyReadStateRepository;
   let search: KyselySearchRepository;
+  let storage: KyselyStorage | undefined;
 
   beforeEach(async () => {
     database = await create();
     opened = await open(database);
+    storage = undefined;
   });
   afterEach(async () => {
-    await opened.db.destroy();
+    // The storage's shutdown ends the search index's work before it closes the database.
+    await (storage ? storage.onApplicationShutdown() : opened.db.destroy());
     await database.drop();
   });
 
   async function ready(): Promise<void> {
     await migrate(opened.db);
-    const storage = new KyselyStorage(opened);
+    storage = new KyselyStorage(opened);
     messages = new KyselyMessagesRepository(storage, new AppConfig());
     reads = new KyselyReadStateRepository(storage);
     search = new KyselySearchRepository(storage);
@@ -81,6 +84,7 @@ describe.each(DIALECTS)('read state and search storage on %s', (_dialect, create
     const index = new SearchIndex(opened);
     expect(await index.size()).toBeGreaterThan(0);
     if (opened.dialect === 'sqlite') {
+      await index.catchUp(); // the message in the index, then the index emptied behind its back
       await sql`insert into messages_fts(messages_fts) values ('delete-all')`.execute(opened.db);
       expect(await search.search({ words: ['rebuild'], limit: 5 })).toEqual([]);
     }

@@ -1,7 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MAX_CONTENT_LENGTH } from '@chatstream/protocol';
 import { sql } from 'kysely';
-import { describe, type OpenDatabase } from './database';
+import { describe, inSteps, type OpenDatabase } from './database';
+import { SearchIndex } from './search-index';
+
+const PROBE_ID = '__health_probe__';
 
 /** Whether storage can serve; `GET /api/health` asks it. */
 export abstract class StorageHealth {
@@ -25,9 +28,12 @@ export class KyselyStorage extends StorageHealth implements OnApplicationShutdow
   private readonly logger = new Logger('Storage');
   private writeFailure?: string;
   private readonly drainers: Array<() => Promise<void>> = [];
+  /** Brings committed messages into the search index after their commit (SQLite). */
+  readonly search: SearchIndex;
 
   constructor(readonly database: OpenDatabase) {
     super();
+    this.search = new SearchIndex(database);
   }
 
   get db() {
@@ -66,14 +72,18 @@ export class KyselyStorage extends StorageHealth implements OnApplicationShutdow
    * message, which no query ever reads, to see whether writes work again.
    */
   private async probeWrite(): Promise<void> {
-    const id = '__health_probe__';
+    const db = this.db;
     try {
-      await this.db
-        .insertInto('messages')
-        .values({ id, room_id: null, recipient_id: null, seq: null, sender_id: '', sender_name: '', content: 'x'.repeat(MAX_CONTENT_LENGTH), created_at: '' })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      await this.db.deleteFrom('messages').where('id', '=', id).execute();
+      // Inserted and removed in one transaction: the commit still writes (and syncs) the pages, and no row is left
+      // behind, nor a rowid above the search index's mark that a later message could take again (search-index.ts).
+      await inSteps(this.database, function* () {
+        yield db
+          .insertInto('messages')
+          .values({ id: PROBE_ID, room_id: null, recipient_id: null, seq: null, sender_id: '', sender_name: '', content: 'x'.repeat(MAX_CONTENT_LENGTH), created_at: '' })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .compile();
+        yield db.deleteFrom('messages').where('id', '=', PROBE_ID).compile();
+      });
     } catch (error) {
       this.wrote(error);
       throw error;
@@ -83,6 +93,7 @@ export class KyselyStorage extends StorageHealth implements OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     for (const drain of this.drainers) await drain().catch(() => undefined);
+    await this.search.close().catch(() => undefined);
     await this.db.destroy();
   }
 }

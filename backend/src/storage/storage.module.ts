@@ -25,6 +25,7 @@ import {
   MemoryUsersRepository,
 } from './memory/memory.repositories';
 import { migrate } from './migrations';
+import { SearchIndex } from './search-index';
 import { KyselyStorage, MemoryStorageHealth, StorageHealth } from './storage-health';
 
 const REPOSITORIES = [RoomsRepository, UsersRepository, MessagesRepository, SessionsRepository, ConversationsRepository, ReadStateRepository, SearchRepository, StorageHealth];
@@ -91,5 +92,10 @@ export async function openStorage(config: AppConfig): Promise<OpenDatabase | und
     throw new StorageStartError(`${variable} ${database.location}: migrating the schema failed: ${describe(error)}`);
   }
   logger.log(`${database.dialect} at ${database.location}${applied.length ? `; migrated: ${applied.join(', ')}` : ''}`);
+  // What was committed but not yet in the search index when the last run stopped (SQLite; see search-index.ts).
+  await new SearchIndex(database).catchUp().then(
+    (indexed) => indexed > 0 && logger.log(`search index: indexed ${indexed} messages the last run left waiting`),
+    (error: unknown) => logger.warn(`search index: catching up failed (${describe(error)}); the first search tries again`),
+  );
   return database;
 }

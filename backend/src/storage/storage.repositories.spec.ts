@@ -217,6 +217,7 @@ describe.each(DIALECTS)('migrations on %s', (_dialect, create) => {
   it('upgrades a database of the first version and keeps its data', async () => {
     const database = await create();
     const opened = await open(database);
+    let storage: KyselyStorage | undefined;
     try {
       await migrate(opened.db, '0001_initial');
       const db = opened.db as unknown as Kysely<any>;
@@ -226,13 +227,13 @@ describe.each(DIALECTS)('migrations on %s', (_dialect, create) => {
         .values([1, 2, 3].map((seq) => ({ id: `old-${seq}`, room_id: 'old', recipient_id: null, seq, sender_id: 'a', sender_name: 'A', content: `x${seq}`, created_at: '2025-01-01T00:00:00.000Z' })))
         .execute();
       expect(await migrate(opened.db)).toEqual(Object.keys(MIGRATIONS).slice(1));
-      const storage = new KyselyStorage(opened);
+      storage = new KyselyStorage(opened);
       const messages = new KyselyMessagesRepository(storage, new AppConfig());
       const next = await messages.append(message({ room: 'old' }));
       expect(next.seq).toBe(4);
       expect((await messages.history('old', 10)).map((m) => m.id)).toEqual(['old-1', 'old-2', 'old-3', next.id]);
     } finally {
-      await opened.db.destroy();
+      await (storage ? storage.onApplicationShutdown() : opened.db.destroy());
       await database.drop();
     }
   });

@@ -7,7 +7,7 @@ import { sleep } from '../clock';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { memory, otherLoadSince, waitForQuietMachine } from '../proc';
 import type { LatencySummary } from '../stats/histogram';
-import { backendStorage, type BackendStorage } from '../backend-storage';
+import { backendStorage, indexSeeded, type BackendStorage } from '../backend-storage';
 import { CHATSTREAM, createRooms, REPO, startServer, type ServerSpec } from '../servers';
 import { historyPaths, WARMUP_MS } from './history';
 
@@ -97,7 +97,8 @@ export async function migratedRoom(storage: BackendStorage, dataDir: string): Pr
 
 /** Writes `count` messages to the room (rev = seq, as migration 0005 numbers a room's existing messages); returns the id of the message with seq 1000 (a deep `before=`). */
 export async function seedMessages(storage: BackendStorage, dataDir: string, roomId: string, count: number, size: number): Promise<string> {
-  const { db } = storage.openSqlite(dataDir);
+  const opened = storage.openSqlite(dataDir);
+  const db = opened.db;
   const filler = 'm'.repeat(size);
   const t0 = Date.parse('2026-01-01T00:00:00Z');
   let deep = '';
@@ -118,6 +119,7 @@ export async function seedMessages(storage: BackendStorage, dataDir: string, roo
       });
     }
     await db.updateTable('rooms').set({ last_seq: count, last_rev: count }).where('id', '=', roomId).execute();
+    await indexSeeded(storage, opened);
   } finally {
     await db.destroy();
   }

@@ -18,8 +18,9 @@ import { WARMUP_MS } from './history';
  *   many messages in flight) with the search index on and off: messages/s.
  *
  * The rows go straight into the database through the backend's own storage
- * code (opened and migrated as the server does it), so the index is built
- * by its own triggers (SQLite) or GIN index (PostgreSQL) while seeding.
+ * code (opened and migrated as the server does it); the index is built by
+ * the backend's own rebuild after seeding (SQLite, whose server indexes new
+ * messages after their commit) or by the GIN index while seeding (PostgreSQL).
  */
 export type Engine = 'sqlite' | 'postgres';
 
@@ -66,8 +67,9 @@ interface Backend {
   openSqlite(dataDir: string): OpenDatabase;
   openPostgres(url: string, onIdleError: (error: Error) => void): Promise<OpenDatabase>;
   migrate(db: Kysely<any>): Promise<string[]>;
-  SearchIndex: new (database: OpenDatabase) => { size(): Promise<number> };
-  KyselyStorage: new (database: OpenDatabase) => object;
+  SearchIndex: new (database: OpenDatabase) => { size(): Promise<number>; rebuild(): Promise<void> };
+  /** `search`: the index that follows commits (builds since it moved out of the commit). */
+  KyselyStorage: new (database: OpenDatabase) => { search?: { catchUp(): Promise<number>; close(): Promise<void> } };
   KyselyMessagesRepository: new (storage: object, config: object) => { append(message: object): Promise<unknown>; drain(): Promise<void> };
   AppConfig: new () => object;
 }
@@ -182,7 +184,8 @@ function openDatabase(code: Backend, place: Place): Promise<OpenDatabase> {
  * deleted; the reader's pointer a few hundred messages behind in each room.
  */
 export async function seed(code: Backend, place: Place, options: SearchBenchOptions, log: (line: string) => void): Promise<string[]> {
-  const { db } = await openDatabase(code, place);
+  const database = await openDatabase(code, place);
+  const db = database.db;
   try {
     await code.migrate(db);
     const now = new Date().toISOString();
@@ -232,6 +235,7 @@ export async function seed(code: Backend, place: Place, options: SearchBenchOpti
     }
     // Vacuumed and analyzed now, so that autovacuum of the fresh rows does not run during the measurements.
     if (place.engine === 'postgres') await sql`vacuum analyze`.execute(db);
+    else await new code.SearchIndex(database).rebuild();
     return rooms;
   } finally {
     await db.destroy();
@@ -294,9 +298,11 @@ function merged(runs: HttpLoadResult[]): HttpLoadResult {
 /**
  * The storage write path with the index on and off: `writes` messages
  * appended through the backend's repository, 256 in flight (group commit
- * batches them), spread over the rooms. Off: SQLite without the three FTS
- * triggers (put back for the next round), PostgreSQL without the GIN index
- * (the last round: rebuilding it between rounds would take minutes).
+ * batches them), spread over the rooms. Off: SQLite without the FTS
+ * triggers and with the indexer that follows commits parked (both put back
+ * for the next round, which indexes what the off round wrote), PostgreSQL
+ * without the GIN index (the last round: rebuilding it between rounds would
+ * take minutes).
  */
 async function writeRounds(code: Backend, place: Place, rooms: string[], options: SearchBenchOptions, log: (line: string) => void): Promise<WriteRound[]> {
   const database = await openDatabase(code, place);
@@ -305,17 +311,26 @@ async function writeRounds(code: Backend, place: Place, rooms: string[], options
   const raw = <T>(text: string) => sql.raw<T>(text).execute(database.db);
   try {
     const config = Object.assign(new code.AppConfig(), { commitWindowMs: 0 });
-    const repository = new code.KyselyMessagesRepository(new code.KyselyStorage(database), config);
+    const storage = new code.KyselyStorage(database);
+    const repository = new code.KyselyMessagesRepository(storage, config);
     const triggers =
       place.engine === 'sqlite'
         ? (await raw<{ name: string; sql: string }>("select name, sql from sqlite_master where type = 'trigger' and name like 'messages_fts_%'")).rows
         : [];
+    // Builds that index after the commit keep their place in search_progress: an off round parks it past every row.
+    const progress = place.engine === 'sqlite' && Number((await raw<{ n: number }>("select count(*) as n from sqlite_master where name = 'search_progress'")).rows[0].n) > 0;
+    let mark = 0;
     // A first round warms the database and the JIT and is not counted: the first measured round was always the slowest.
     const modes = [true, ...(place.engine === 'sqlite' ? Array.from({ length: options.writeRounds * 2 }, (_, i) => i % 2 === 0) : [true, false])];
     for (const [round, indexOn] of modes.entries()) {
       if (!indexOn) {
-        if (place.engine === 'sqlite') for (const trigger of triggers) await raw(`drop trigger ${trigger.name}`);
-        else await raw('drop index messages_search');
+        if (place.engine === 'sqlite') {
+          for (const trigger of triggers) await raw(`drop trigger ${trigger.name}`);
+          if (progress) {
+            mark = Number((await raw<{ indexed_to: number }>('select indexed_to from search_progress')).rows[0].indexed_to);
+            await raw(`update search_progress set indexed_to = ${Number.MAX_SAFE_INTEGER}`);
+          }
+        } else await raw('drop index messages_search');
       }
       let sent = 0;
       const started = performance.now();
@@ -330,9 +345,16 @@ async function writeRounds(code: Backend, place: Place, rooms: string[], options
       const perSecond = options.writes / ((performance.now() - started) / 1000);
       if (round > 0) rounds.push({ indexOn, perSecond });
       log(`${place.engine}: writes with the index ${indexOn ? 'on' : 'off'}${round === 0 ? ' (warm-up, not counted)' : ''}: ${perSecond.toFixed(0)} messages/s`);
-      if (!indexOn && place.engine === 'sqlite') for (const trigger of triggers) await raw(trigger.sql);
+      if (!indexOn && place.engine === 'sqlite') {
+        for (const trigger of triggers) await raw(trigger.sql);
+        if (progress) {
+          await raw(`update search_progress set indexed_to = ${mark}`);
+          await storage.search?.catchUp(); // what the off round wrote, before the next round's clock starts
+        }
+      }
     }
     await repository.drain();
+    await storage.search?.close();
   } finally {
     await database.db.destroy();
   }

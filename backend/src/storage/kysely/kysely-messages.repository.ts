@@ -192,6 +192,7 @@ export class KyselyMessagesRepository extends MessagesRepository {
       return;
     }
     this.storage.wrote();
+    this.storage.search.soon();
     for (let i = 0; i < batch.length; i++) batch[i].resolve(stored[i]);
   }
 

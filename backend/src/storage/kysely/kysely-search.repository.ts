@@ -101,6 +101,8 @@ export class KyselySearchRepository extends SearchRepository {
 
   private async indexed(query: SearchQuery, where: RawBuilder<unknown>, cursor: Cursor | undefined, limit: number): Promise<Row[]> {
     if (this.sqlite) {
+      // Messages reach FTS5 shortly after their commit: index those still waiting, so the search sees them all.
+      await this.read(this.storage.search.catchUp());
       // Words are letters, digits and marks only (queryWords); quoting them anyway keeps FTS5 syntax out whatever they hold.
       const match = query.words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
       const rowid = sql`f.rowid`;

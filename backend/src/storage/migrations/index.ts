@@ -6,6 +6,7 @@ import * as accounts from './0004_accounts';
 import * as messageState from './0005_message_state';
 import * as readStateSearch from './0006_read_state_search';
 import * as partialHistoryIndexes from './0007_partial_history_indexes';
+import * as searchAfterCommit from './0008_search_after_commit';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_message_state': messageState,
   '0006_read_state_search': readStateSearch,
   '0007_partial_history_indexes': partialHistoryIndexes,
+  '0008_search_after_commit': searchAfterCommit,
 };
 
 class StaticProvider implements MigrationProvider {

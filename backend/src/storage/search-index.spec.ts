@@ -1,0 +1,131 @@
+import { sql, type Kysely } from 'kysely';
+import { DIALECTS, sqliteDatabase, type TestDatabase } from '../../test/databases';
+import { AppConfig } from '../config/app-config';
+import type { MessageRecord } from '../messages/messages.repository';
+import { openPostgres, openSqlite, type OpenDatabase } from './database';
+import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
+import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
+import { KyselySearchRepository } from './kysely/kysely-search.repository';
+import { migrate } from './migrations';
+import { INDEX_DELAY_MS, SearchIndex } from './search-index';
+import { KyselyStorage } from './storage-health';
+import { openStorage } from './storage.module';
+
+let counter = 0;
+function message(content: string): MessageRecord {
+  counter++;
+  return { id: `si-${counter}`, room: 'r1', senderId: 'bob', senderName: 'Bob', content, timestamp: new Date(Date.now() + counter).toISOString() };
+}
+
+/** Entries FTS5 holds for a word: what the index has, whatever the messages say. */
+async function inIndex(opened: OpenDatabase, word: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from messages_fts where messages_fts match ${`"${word}"`}`.execute(opened.db);
+  return Number(rows[0].n);
+}
+
+describe.each(DIALECTS)('the search index after commits, on %s', (dialect, create) => {
+  let database: TestDatabase;
+  let opened: OpenDatabase;
+  let storage: KyselyStorage;
+  let messages: KyselyMessagesRepository;
+  let search: KyselySearchRepository;
+
+  beforeEach(async () => {
+    database = await create();
+    opened = dialect === 'sqlite' ? openSqlite(database.dataDir as string) : await openPostgres(database.databaseUrl as string, () => undefined);
+    await migrate(opened.db);
+    storage = new KyselyStorage(opened);
+    messages = new KyselyMessagesRepository(storage, new AppConfig());
+    search = new KyselySearchRepository(storage);
+    search.recentWindow = 0; // the index alone
+    await new KyselyRoomsRepository(storage).createRoom({ id: 'r1', name: 'R1', description: '', createdAt: new Date().toISOString() });
+  });
+  afterEach(async () => {
+    await storage.onApplicationShutdown();
+    await database.drop();
+  });
+
+  const found = async (word: string) => (await search.search({ words: [word], limit: 10 }))?.map((m) => m.id);
+
+  it('finds a message searched for right after its commit, and indexes it shortly after without a search', async () => {
+    const first = await messages.append(message('lighthouse keeper'));
+    if (dialect === 'sqlite') expect(await inIndex(opened, 'lighthouse')).toBe(0); // the commit did not write the index
+    expect(await found('lighthouse')).toEqual([first.id]);
+    await messages.append(message('harbour master'));
+    await new Promise((resolve) => setTimeout(resolve, INDEX_DELAY_MS * 4));
+    if (dialect === 'sqlite') expect(await inIndex(opened, 'harbour')).toBe(1);
+    expect(await found('harbour')).toHaveLength(1);
+  });
+
+  it('keeps search exact through edits and deletes of messages on both sides of what is indexed', async () => {
+    const apple = await messages.append(message('apple one'));
+    const banana = await messages.append(message('banana two'));
+    await storage.search.catchUp();
+    const cherry = await messages.append(message('cherry three'));
+    const durian = await messages.append(message('durian four'));
+    const edit = (content: string) => () => ({ kind: 'edit' as const, content, mentions: [], at: new Date().toISOString() });
+    await messages.change(apple.id, edit('apricot one'));
+    await messages.change(cherry.id, edit('citrus three'));
+    await messages.change(banana.id, () => ({ kind: 'delete' }));
+    await messages.change(durian.id, () => ({ kind: 'delete' }));
+    expect(await found('apple')).toEqual([]);
+    expect(await found('apricot')).toEqual([apple.id]);
+    expect(await found('cherry')).toEqual([]);
+    expect(await found('citrus')).toEqual([cherry.id]);
+    expect(await found('banana')).toEqual([]);
+    expect(await found('durian')).toEqual([]);
+    expect(await found('one')).toEqual([apple.id]);
+    await new SearchIndex(opened).check();
+  });
+});
+
+describe('the search index on SQLite, across restarts and migrations', () => {
+  let database: TestDatabase;
+  beforeEach(() => {
+    database = sqliteDatabase();
+  });
+  afterEach(() => database.drop());
+
+  it('indexes at start what was committed when the last run stopped before indexing it', async () => {
+    const config = Object.assign(new AppConfig(), { dataDir: database.dataDir });
+    const before = (await openStorage(config)) as OpenDatabase;
+    await new KyselyRoomsRepository(new KyselyStorage(before)).createRoom({ id: 'r1', name: 'R1', description: '', createdAt: new Date().toISOString() });
+    // What a commit leaves when the process dies before the index's turn: the rows, nothing in FTS5.
+    const db = before.db as unknown as Kysely<any>;
+    await db.insertInto('messages').values({ id: 'left-1', room_id: 'r1', seq: 1, sender_id: 'bob', sender_name: 'Bob', content: 'unfinished symphony', created_at: new Date().toISOString() }).execute();
+    expect(await inIndex(before, 'symphony')).toBe(0);
+    await before.db.destroy();
+
+    const after = (await openStorage(config)) as OpenDatabase;
+    try {
+      expect(await inIndex(after, 'symphony')).toBe(1);
+      await new SearchIndex(after).check();
+    } finally {
+      await after.db.destroy();
+    }
+  });
+
+  it('upgrades a database indexed by triggers, and goes back to them with what was waiting indexed', async () => {
+    const opened = openSqlite(database.dataDir as string);
+    const db = opened.db as unknown as Kysely<any>;
+    try {
+      await migrate(opened.db, '0007_partial_history_indexes');
+      await db.insertInto('rooms').values({ id: 'r1', name: 'R1', name_key: 'r1', description: '', created_at: new Date().toISOString() }).execute();
+      const row = (id: string, seq: number, content: string) => ({ id, room_id: 'r1', seq, rev: seq, sender_id: 'bob', sender_name: 'Bob', content, created_at: new Date().toISOString() });
+      await db.insertInto('messages').values(row('old-1', 1, 'before the upgrade')).execute();
+      expect(await migrate(opened.db)).toEqual(['0008_search_after_commit']);
+      expect(await inIndex(opened, 'upgrade')).toBe(1);
+      await new SearchIndex(opened).check();
+
+      await db.insertInto('messages').values(row('new-1', 2, 'after the upgrade, never indexed')).execute();
+      expect(await inIndex(opened, 'never')).toBe(0);
+      await migrate(opened.db, '0007_partial_history_indexes');
+      expect(await inIndex(opened, 'never')).toBe(1);
+      await db.insertInto('messages').values(row('old-2', 3, 'triggers again')).execute();
+      expect(await inIndex(opened, 'triggers')).toBe(1);
+      await sql`insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)`.execute(opened.db);
+    } finally {
+      await opened.db.destroy();
+    }
+  });
+});
