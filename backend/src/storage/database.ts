@@ -265,7 +265,7 @@ export type Steps<T> = Generator<CompiledQuery, T, QueryResult<any>>;
  * costs SQLite's own work and not a promise per statement. On PostgreSQL each
  * query is awaited, as `inTransaction` does.
  */
-export async function inSteps<T>(database: OpenDatabase, work: () => Steps<T>): Promise<T> {
+export async function inSteps<T>(database: OpenDatabase, work: () => Steps<T>, { durable = true }: StepsOptions = {}): Promise<T> {
   const sqlite = database.sqlite;
   if (!sqlite) {
     return inTransaction(database.db, async (trx) => {
@@ -276,6 +276,7 @@ export async function inSteps<T>(database: OpenDatabase, work: () => Steps<T>): 
     });
   }
   return database.db.connection().execute(async () => {
+    if (!durable) sqlite.execute(SYNC_NORMAL);
     sqlite.execute(BEGIN);
     try {
       const steps = work();
@@ -292,13 +293,29 @@ export async function inSteps<T>(database: OpenDatabase, work: () => Steps<T>): 
         }
       }
       throw error;
+    } finally {
+      // Still inside the connection's lock: no other transaction ever commits without its fsync.
+      if (!durable) sqlite.execute(SYNC_FULL);
     }
   });
+}
+
+export interface StepsOptions {
+  /**
+   * false: SQLite commits this transaction without an fsync (WAL with
+   * `synchronous=NORMAL`: atomic, but a power loss may undo it; the next
+   * durable commit's fsync covers it). For data that can be derived again,
+   * such as the search index with its mark. PostgreSQL ignores it.
+   */
+  durable?: boolean;
 }
 
 const BEGIN = CompiledQuery.raw('begin');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
+/** openSqlite's setting, which every other transaction commits with. */
+const SYNC_FULL = CompiledQuery.raw('pragma synchronous = full');
+const SYNC_NORMAL = CompiledQuery.raw('pragma synchronous = normal');
 
 /**
  * Runs `work` in one transaction and throws the error that broke it. (Kysely's

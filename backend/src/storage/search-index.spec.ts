@@ -105,6 +105,30 @@ describe('the search index on SQLite, across restarts and migrations', () => {
     }
   });
 
+  it('indexes without an fsync of its own, and leaves every other commit with one, even when indexing fails', async () => {
+    const opened = openSqlite(database.dataDir as string);
+    const synchronous = async () => Number((await sql<{ synchronous: number }>`pragma synchronous`.execute(opened.db)).rows[0].synchronous);
+    const FULL = 2;
+    try {
+      await migrate(opened.db);
+      const storage = new KyselyStorage(opened);
+      await new KyselyRoomsRepository(storage).createRoom({ id: 'r1', name: 'R1', description: '', createdAt: new Date().toISOString() });
+      await new KyselyMessagesRepository(storage, new AppConfig()).append(message('waiting for the index'));
+      expect(await storage.search.catchUp()).toBe(1);
+      expect(await synchronous()).toBe(FULL);
+      await sql`drop table search_progress`.execute(opened.db);
+      const outcome = await storage.search.catchUp().then(
+        (indexed) => `indexed ${indexed}`,
+        (error: unknown) => String(error),
+      );
+      expect(outcome).toMatch(/no such table: search_progress/);
+      expect(await synchronous()).toBe(FULL);
+      await storage.search.close().catch(() => undefined);
+    } finally {
+      await opened.db.destroy();
+    }
+  });
+
   it('upgrades a database indexed by triggers, and goes back to them with what was waiting indexed', async () => {
     const opened = openSqlite(database.dataDir as string);
     const db = opened.db as unknown as Kysely<any>;

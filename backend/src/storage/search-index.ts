@@ -62,7 +62,8 @@ export class SearchIndex {
     if (!this.deferred) return 0;
     let total = 0;
     for (;;) {
-      const indexed = await inSteps(this.database, () => indexSteps(INDEX_CHUNK));
+      // No fsync of its own: the index can be made again from the messages, and its mark moves with it.
+      const indexed = await inSteps(this.database, () => indexSteps(INDEX_CHUNK), { durable: false });
       total += indexed;
       if (indexed < INDEX_CHUNK) return total;
     }
