@@ -26,7 +26,7 @@ const ADVANCE = 'update search_progress set indexed_to = ? where id = 1';
  * at the latest) takes up from it. PostgreSQL keeps its GIN index in the
  * writing transaction by itself; there all of this does nothing.
  *
- * For the operator (`npm run search-index`): its size, a check against the
+ * For the operator (`npm run search -- size|check|rebuild`): its size, a check against the
  * messages, and a rebuild from them, for after a SQLite VACUUM (which may
  * renumber the rowids the FTS5 index points at) or a restored backup of only
  * some files.

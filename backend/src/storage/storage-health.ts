@@ -68,8 +68,8 @@ export class KyselyStorage extends StorageHealth implements OnApplicationShutdow
   }
 
   /**
-   * Writes failed last time: commit (then remove) a row the size of a large
-   * message, which no query ever reads, to see whether writes work again.
+   * Writes failed last time: commit a transaction that writes a row the size
+   * of a large message and removes it again, to see whether writes work again.
    */
   private async probeWrite(): Promise<void> {
     const db = this.db;
