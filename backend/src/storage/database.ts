@@ -310,7 +310,14 @@ export interface StepsOptions {
   durable?: boolean;
 }
 
-const BEGIN = CompiledQuery.raw('begin');
+/**
+ * Every inSteps transaction writes: IMMEDIATE takes the write lock at its
+ * start (waiting up to busy_timeout for another process's writer, such as
+ * the operator's command line), so a transaction that reads before it writes
+ * never finds its snapshot made stale by another commit ("database is
+ * locked" at its first write).
+ */
+const BEGIN = CompiledQuery.raw('begin immediate');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
 /** openSqlite's setting, which every other transaction commits with. */

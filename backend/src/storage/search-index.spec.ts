@@ -1,4 +1,6 @@
 import { sql, type Kysely } from 'kysely';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { DIALECTS, sqliteDatabase, type TestDatabase } from '../../test/databases';
 import { AppConfig } from '../config/app-config';
 import type { MessageRecord } from '../messages/messages.repository';
@@ -10,6 +12,19 @@ import { migrate } from './migrations';
 import { INDEX_DELAY_MS, SearchIndex } from './search-index';
 import { KyselyStorage } from './storage-health';
 import { openStorage } from './storage.module';
+
+/** A second process on the same database: holds the write lock while it stores a message, then commits. */
+const OTHER_WRITER = `
+const [sqlite, file] = process.argv.slice(1);
+const db = new (require(sqlite))(file);
+db.pragma('busy_timeout = 5000');
+db.exec('begin immediate');
+db.prepare("insert into messages (id, room_id, seq, sender_id, sender_name, content, created_at) values ('other-1', 'r1', 1, 'bob', 'Bob', 'written elsewhere', '2026-01-01T00:00:00.000Z')").run();
+process.stdout.write('locked\\n');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+db.exec('commit');
+db.close();
+`;
 
 let counter = 0;
 function message(content: string): MessageRecord {
@@ -124,6 +139,26 @@ describe('the search index on SQLite, across restarts and migrations', () => {
       expect(outcome).toMatch(/no such table: search_progress/);
       expect(await synchronous()).toBe(FULL);
       await storage.search.close().catch(() => undefined);
+    } finally {
+      await opened.db.destroy();
+    }
+  });
+
+  it('indexes while another process (the operator\'s command line) holds the write lock, by waiting for it', async () => {
+    const config = Object.assign(new AppConfig(), { dataDir: database.dataDir });
+    const opened = (await openStorage(config)) as OpenDatabase;
+    try {
+      const storage = new KyselyStorage(opened);
+      await new KyselyRoomsRepository(storage).createRoom({ id: 'r1', name: 'R1', description: '', createdAt: new Date().toISOString() });
+      // Another process takes the write lock, stores a message and commits 300 ms later.
+      const file = join(database.dataDir as string, 'chatstream.sqlite');
+      const other = spawn(process.execPath, ['-e', OTHER_WRITER, require.resolve('better-sqlite3'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((resolve) => other.once('exit', resolve));
+      await new Promise<void>((resolve) => other.stdout.once('data', () => resolve()));
+      expect(await storage.search.catchUp()).toBe(1); // waited for that commit, then indexed its message
+      expect(await exited).toBe(0);
+      expect(await inIndex(opened, 'elsewhere')).toBe(1);
+      await storage.search.close();
     } finally {
       await opened.db.destroy();
     }
