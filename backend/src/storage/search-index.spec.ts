@@ -164,6 +164,30 @@ describe('the search index on SQLite, across restarts and migrations', () => {
     }
   });
 
+  it('refuses to index without its mark rather than index every message again, and a rebuild mends it', async () => {
+    const opened = openSqlite(database.dataDir as string);
+    try {
+      await migrate(opened.db);
+      const storage = new KyselyStorage(opened);
+      await new KyselyRoomsRepository(storage).createRoom({ id: 'r1', name: 'R1', description: '', createdAt: new Date().toISOString() });
+      await new KyselyMessagesRepository(storage, new AppConfig()).append(message('indexed once'));
+      await storage.search.catchUp();
+      await sql`delete from search_progress`.execute(opened.db);
+      const outcome = await storage.search.catchUp().then(
+        (indexed) => `indexed ${indexed}`,
+        (error: unknown) => String(error),
+      );
+      expect(outcome).toMatch(/npm run search -- rebuild/);
+      await storage.search.rebuild();
+      expect(await storage.search.catchUp()).toBe(0);
+      expect(await inIndex(opened, 'once')).toBe(1);
+      await storage.search.check();
+      await storage.search.close();
+    } finally {
+      await opened.db.destroy();
+    }
+  });
+
   it('upgrades a database indexed by triggers, and goes back to them with what was waiting indexed', async () => {
     const opened = openSqlite(database.dataDir as string);
     const db = opened.db as unknown as Kysely<any>;

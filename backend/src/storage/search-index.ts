@@ -100,7 +100,7 @@ export class SearchIndex {
     if (this.database.dialect === 'sqlite') {
       await inSteps(this.database, function* () {
         yield CompiledQuery.raw(`insert into messages_fts(messages_fts) values ('rebuild')`);
-        yield CompiledQuery.raw('update search_progress set indexed_to = coalesce((select max(rowid) from messages), 0) where id = 1');
+        yield CompiledQuery.raw('insert or replace into search_progress (id, indexed_to) values (1, coalesce((select max(rowid) from messages), 0))');
       });
       await sql`insert into messages_fts(messages_fts) values ('optimize')`.execute(this.database.db);
     } else {
@@ -113,7 +113,9 @@ export class SearchIndex {
 /** One transaction: up to `limit` messages above the mark into the index, and the mark after them. */
 function* indexSteps(limit: number): Steps<number> {
   const progress: QueryResult<{ indexed_to: number }> = yield PROGRESS;
-  const from = Number(progress.rows[0]?.indexed_to ?? 0);
+  // Without its mark the index cannot tell what it holds: starting from 0 would index every message twice.
+  if (progress.rows.length === 0) throw new Error('search_progress has lost its row: run `npm run search -- rebuild`');
+  const from = Number(progress.rows[0].indexed_to);
   const pending: QueryResult<{ pending: number; top: number | null }> = yield CompiledQuery.raw(PENDING, [from, limit]);
   const { pending: count, top } = pending.rows[0];
   if (Number(count) === 0 || top === null) return 0;
