@@ -9,7 +9,7 @@ import { KyselyMessagesRepository } from './kysely/kysely-messages.repository';
 import { KyselyRoomsRepository } from './kysely/kysely-rooms.repository';
 import { KyselySearchRepository } from './kysely/kysely-search.repository';
 import { migrate } from './migrations';
-import { INDEX_DELAY_MS, SearchIndex } from './search-index';
+import { INDEX_CHUNK, INDEX_DELAY_MS, SearchIndex } from './search-index';
 import { KyselyStorage } from './storage-health';
 import { openStorage } from './storage.module';
 
@@ -108,12 +108,18 @@ describe('the search index on SQLite, across restarts and migrations', () => {
     // What a commit leaves when the process dies before the index's turn: the rows, nothing in FTS5.
     const db = before.db as unknown as Kysely<any>;
     await db.insertInto('messages').values({ id: 'left-1', room_id: 'r1', seq: 1, sender_id: 'bob', sender_name: 'Bob', content: 'unfinished symphony', created_at: new Date().toISOString() }).execute();
+    // And a backlog larger than one indexing transaction.
+    const backlog = Array.from({ length: INDEX_CHUNK * 2 + 5 }, (_, i) => ({
+      id: `left-${i + 2}`, room_id: 'r1', seq: i + 2, sender_id: 'bob', sender_name: 'Bob', content: `backlog ${i}`, created_at: new Date().toISOString(),
+    }));
+    await db.insertInto('messages').values(backlog).execute();
     expect(await inIndex(before, 'symphony')).toBe(0);
     await before.db.destroy();
 
     const after = (await openStorage(config)) as OpenDatabase;
     try {
       expect(await inIndex(after, 'symphony')).toBe(1);
+      expect(await inIndex(after, 'backlog')).toBe(INDEX_CHUNK * 2 + 5);
       await new SearchIndex(after).check();
     } finally {
       await after.db.destroy();

@@ -2,10 +2,14 @@ import { Logger } from '@nestjs/common';
 import { CompiledQuery, sql, type QueryResult } from 'kysely';
 import { describe, inSteps, type OpenDatabase, type Steps } from './database';
 
-/** How long after a commit its messages wait for the index: the messages of that time share one transaction. */
+/** How long after a commit its messages wait for the index: the messages of that time are indexed together. */
 export const INDEX_DELAY_MS = 100;
-/** Messages per indexing transaction: a larger backlog (after a crash, a bulk import) goes in several, other queries between them. */
-export const INDEX_CHUNK = 256;
+/**
+ * Messages per indexing transaction (about 1 ms of the event loop): a larger
+ * backlog (a burst, a crash, a bulk import) goes in several, with the
+ * sockets' I/O and other queries between them.
+ */
+export const INDEX_CHUNK = 128;
 
 const PROGRESS = CompiledQuery.raw('select indexed_to from search_progress where id = 1');
 const PENDING = 'select count(*) as pending, max(rowid) as top from (select rowid from messages where rowid > ? order by rowid limit ?)';
@@ -18,7 +22,7 @@ const ADVANCE = 'update search_progress set indexed_to = ? where id = 1';
  * SQLite: since 0008 a commit of messages does not touch the index (it cost
  * the commit, on every message's way to its recipients, about a third of its
  * CPU and WAL pages). `soon()`, called after each commit, indexes everything
- * stored since the last run INDEX_DELAY_MS later, in one transaction;
+ * stored since the last run INDEX_DELAY_MS later, in transactions of INDEX_CHUNK;
  * `catchUp()` does it at once, and every search that asks the index calls
  * it first, so a search finds every committed message. The position is
  * `search_progress.indexed_to`, moved in the same transaction as the
@@ -66,6 +70,7 @@ export class SearchIndex {
       const indexed = await inSteps(this.database, () => indexSteps(INDEX_CHUNK), { durable: false });
       total += indexed;
       if (indexed < INDEX_CHUNK) return total;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
