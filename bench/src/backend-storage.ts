@@ -40,8 +40,13 @@ export function backendStorage(): BackendStorage {
  * (Builds before 0008 indexed them by trigger as they went in: nothing to do.)
  */
 export async function indexSeeded(storage: BackendStorage, opened: OpenSqlite): Promise<void> {
-  const { rows } = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'search_progress'`.execute(opened.db);
-  if (Number(rows[0].n) > 0) await new storage.SearchIndex(opened).rebuild();
+  if (await indexesAfterCommit(opened.db)) await new storage.SearchIndex(opened).rebuild();
+}
+
+/** Whether a SQLite database's build indexes messages for search after their commit (migration 0008: it keeps its place in search_progress). */
+export async function indexesAfterCommit(db: Kysely<any>): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'search_progress'`.execute(db);
+  return Number(rows[0].n) > 0;
 }
 
 /** A fresh DATA_DIR's database, migrated by the backend, for `use`; closed afterwards. */

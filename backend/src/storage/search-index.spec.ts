@@ -32,6 +32,18 @@ function message(content: string): MessageRecord {
   return { id: `si-${counter}`, room: 'r1', senderId: 'bob', senderName: 'Bob', content, timestamp: new Date(Date.now() + counter).toISOString() };
 }
 
+/**
+ * What a catch-up came to, as text. (A better-sqlite3 error thrown in a later
+ * test file of a jest worker is of an earlier file's realm, not instanceof
+ * this one's Error, so `rejects.toThrow` would not see it.)
+ */
+async function outcomeOf(run: Promise<number>): Promise<string> {
+  return run.then(
+    (indexed) => `indexed ${indexed}`,
+    (error: unknown) => String(error),
+  );
+}
+
 /** Entries FTS5 holds for a word: what the index has, whatever the messages say. */
 async function inIndex(opened: OpenDatabase, word: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*) as n from messages_fts where messages_fts match ${`"${word}"`}`.execute(opened.db);
@@ -138,11 +150,7 @@ describe('the search index on SQLite, across restarts and migrations', () => {
       expect(await storage.search.catchUp()).toBe(1);
       expect(await synchronous()).toBe(FULL);
       await sql`drop table search_progress`.execute(opened.db);
-      const outcome = await storage.search.catchUp().then(
-        (indexed) => `indexed ${indexed}`,
-        (error: unknown) => String(error),
-      );
-      expect(outcome).toMatch(/no such table: search_progress/);
+      expect(await outcomeOf(storage.search.catchUp())).toMatch(/no such table: search_progress/);
       expect(await synchronous()).toBe(FULL);
       await storage.search.close().catch(() => undefined);
     } finally {
@@ -179,11 +187,7 @@ describe('the search index on SQLite, across restarts and migrations', () => {
       await new KyselyMessagesRepository(storage, new AppConfig()).append(message('indexed once'));
       await storage.search.catchUp();
       await sql`delete from search_progress`.execute(opened.db);
-      const outcome = await storage.search.catchUp().then(
-        (indexed) => `indexed ${indexed}`,
-        (error: unknown) => String(error),
-      );
-      expect(outcome).toMatch(/npm run search -- rebuild/);
+      expect(await outcomeOf(storage.search.catchUp())).toMatch(/npm run search -- rebuild/);
       await storage.search.rebuild();
       expect(await storage.search.catchUp()).toBe(0);
       expect(await inIndex(opened, 'once')).toBe(1);

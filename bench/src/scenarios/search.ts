@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { Client } from 'pg';
+import { backendStorage, indexesAfterCommit, indexSeeded } from '../backend-storage';
 import { httpLoad, type HttpLoadResult } from '../generator/http-load';
 import { otherLoadSince, waitForQuietMachine } from '../proc';
 import { REPO, startServer, type ServerSpec } from '../servers';
@@ -67,7 +68,7 @@ interface Backend {
   openSqlite(dataDir: string): OpenDatabase;
   openPostgres(url: string, onIdleError: (error: Error) => void): Promise<OpenDatabase>;
   migrate(db: Kysely<any>): Promise<string[]>;
-  SearchIndex: new (database: OpenDatabase) => { size(): Promise<number>; rebuild(): Promise<void> };
+  SearchIndex: new (database: OpenDatabase) => { size(): Promise<number> };
   /** `search`: the index that follows commits (builds since it moved out of the commit). */
   KyselyStorage: new (database: OpenDatabase) => { search?: { catchUp(): Promise<number>; close(): Promise<void> } };
   KyselyMessagesRepository: new (storage: object, config: object) => { append(message: object): Promise<unknown>; drain(): Promise<void> };
@@ -235,7 +236,7 @@ export async function seed(code: Backend, place: Place, options: SearchBenchOpti
     }
     // Vacuumed and analyzed now, so that autovacuum of the fresh rows does not run during the measurements.
     if (place.engine === 'postgres') await sql`vacuum analyze`.execute(db);
-    else await new code.SearchIndex(database).rebuild();
+    else await indexSeeded(backendStorage(), database);
     return rooms;
   } finally {
     await db.destroy();
@@ -318,7 +319,7 @@ async function writeRounds(code: Backend, place: Place, rooms: string[], options
         ? (await raw<{ name: string; sql: string }>("select name, sql from sqlite_master where type = 'trigger' and name like 'messages_fts_%'")).rows
         : [];
     // Builds that index after the commit keep their place in search_progress: an off round parks it past every row.
-    const progress = place.engine === 'sqlite' && Number((await raw<{ n: number }>("select count(*) as n from sqlite_master where name = 'search_progress'")).rows[0].n) > 0;
+    const progress = place.engine === 'sqlite' && (await indexesAfterCommit(database.db));
     let mark = 0;
     // A first round warms the database and the JIT and is not counted: the first measured round was always the slowest.
     const modes = [true, ...(place.engine === 'sqlite' ? Array.from({ length: options.writeRounds * 2 }, (_, i) => i % 2 === 0) : [true, false])];
